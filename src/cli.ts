@@ -1,0 +1,38 @@
+import { ConfigError, loadConfig, loadDotEnv } from './config.js';
+
+/**
+ * The one entry point of every npm script: `tsx src/cli.ts <command>`. Each command's module is
+ * imported only when it runs, so `npm run sim` does not load Slack or BullMQ.
+ */
+const COMMANDS: Record<string, { describe: string; run: (args: string[]) => Promise<number> }> = {
+  sim: {
+    describe: 'the Partner API simulator alone, on SIM_PORT',
+    run: async (args) => (await import('./sim/main.js')).runSimulator(loadConfig(), args),
+  },
+};
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...args] = argv;
+  const command = name ? COMMANDS[name] : undefined;
+  if (!command) {
+    const list = Object.entries(COMMANDS)
+      .map(([n, c]) => `  ${n.padEnd(8)} ${c.describe}`)
+      .join('\n');
+    process.stderr.write(`usage: tsx src/cli.ts <command>\n${list}\n`);
+    return 2;
+  }
+  loadDotEnv();
+  return command.run(args);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    // A bad setting is one line naming the variable; anything else keeps its stack for the operator.
+    if (error instanceof ConfigError) process.stderr.write(`${error.message}\n`);
+    else process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exitCode = 1;
+  },
+);

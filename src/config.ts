@@ -1,0 +1,277 @@
+import { existsSync } from 'node:fs';
+import { z } from 'zod';
+
+/**
+ * Every setting the bot reads, in one frozen object. The environment is the only source; `.env` is
+ * loaded into it (without overriding what is already set) by `loadDotEnv`. A bad value stops the
+ * process with one line naming the variable and what it expected; a secret's value is never echoed.
+ */
+
+const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** Parses `90s`, `15m`, `1h`, `2d`, `500ms` (or a bare number of milliseconds) into milliseconds. */
+export function parseDuration(text: string): number | undefined {
+  const match = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?\s*$/.exec(text);
+  if (!match) return undefined;
+  const value = Number(match[1]) * DURATION_UNITS[match[2] ?? 'ms']!;
+  return Number.isFinite(value) && value > 0 ? Math.round(value) : undefined;
+}
+
+const optionalText = z
+  .string()
+  .trim()
+  .transform((v) => (v === '' ? undefined : v))
+  .optional();
+
+const url = (fallback: string) =>
+  z
+    .string()
+    .trim()
+    .default(fallback)
+    .refine((v) => /^[a-z][a-z0-9+.-]*:\/\//i.test(v) && URL.canParse(v), 'a URL such as ' + fallback);
+
+const port = (fallback: number) =>
+  z
+    .string()
+    .trim()
+    .default(String(fallback))
+    .refine((v) => /^\d+$/.test(v) && Number(v) >= 0 && Number(v) <= 65_535, 'a TCP port from 0 to 65535')
+    .transform(Number);
+
+const positiveInt = (fallback: number, what: string) =>
+  z
+    .string()
+    .trim()
+    .default(String(fallback))
+    .refine((v) => /^\d+$/.test(v) && Number(v) >= 1, what)
+    .transform(Number);
+
+const duration = (fallback: string) =>
+  z
+    .string()
+    .trim()
+    .default(fallback)
+    .refine((v) => parseDuration(v) !== undefined, 'a duration such as 30s, 15m, 1h or 1d')
+    .transform((v) => parseDuration(v)!);
+
+const alertDays = z
+  .string()
+  .trim()
+  .default('30,14,7,3,1')
+  .refine(
+    (v) => v.split(',').every((d) => /^\s*\d+\s*$/.test(d) && Number(d) >= 1 && Number(d) <= 3650),
+    'a comma-separated list of whole days from 1 to 3650, such as 30,14,7,3,1',
+  )
+  .transform((v) => [...new Set(v.split(',').map((d) => Number(d.trim())))].sort((a, b) => b - a));
+
+const slackUserIds = z
+  .string()
+  .trim()
+  .default('')
+  .refine(
+    (v) => v === '' || v.split(',').every((id) => /^[UW][A-Z0-9]{2,}$/.test(id.trim())),
+    'a comma-separated list of Slack user IDs such as U012ABCDEF',
+  )
+  .transform((v) =>
+    v === ''
+      ? []
+      : v
+          .split(',')
+          .map((id) => id.trim())
+          .filter(Boolean),
+  );
+
+const timeZone = z
+  .string()
+  .trim()
+  .default('UTC')
+  .refine((v) => {
+    try {
+      new Intl.DateTimeFormat('en', { timeZone: v });
+      return true;
+    } catch {
+      return false;
+    }
+  }, 'an IANA time zone such as UTC or Europe/Berlin');
+
+const cron = z
+  .string()
+  .trim()
+  .optional()
+  .transform((v) => (v === '' ? undefined : v))
+  .refine(
+    (v) => v === undefined || /^\S+(\s+\S+){4,5}$/.test(v),
+    'a cron pattern of 5 or 6 fields, such as 0 * * * *',
+  );
+
+const envSchema = z.object({
+  YEASTAR_BASE_URL: url('https://openapi.partner.yeastar.com'),
+  YEASTAR_CLIENT_ID: optionalText,
+  YEASTAR_CLIENT_SECRET: optionalText,
+  YEASTAR_USER_AGENT: z.string().trim().min(1, 'a non-empty User-Agent').default('OpenAPI'),
+  YEASTAR_CONCURRENCY: positiveInt(8, 'a whole number of parallel API requests, at least 1'),
+  YEASTAR_PAGE_SIZE: positiveInt(100, 'a whole number of instances per page, at least 1').refine(
+    (v) => v <= 100,
+    'at most 100 instances per page',
+  ),
+  PORTAL_URL: url('https://partner.yeastar.com'),
+  REDIS_URL: url('redis://127.0.0.1:6379').refine(
+    (v) => /^rediss?:\/\//.test(v),
+    'a redis:// or rediss:// URL',
+  ),
+  SLACK_BOT_TOKEN: optionalText.refine(
+    (v) => v === undefined || /^xox[bp]-/.test(v),
+    'a bot token starting with xoxb-',
+  ),
+  SLACK_SIGNING_SECRET: optionalText,
+  SLACK_APP_TOKEN: optionalText.refine(
+    (v) => v === undefined || v.startsWith('xapp-'),
+    'an app token starting with xapp-',
+  ),
+  SLACK_API_URL: url('https://slack.com/api/').transform((v) => (v.endsWith('/') ? v : v + '/')),
+  SLACK_ALERT_CHANNEL: optionalText.refine(
+    (v) => v === undefined || /^[CGD][A-Z0-9]{2,}$/.test(v),
+    'a Slack channel ID such as C012ABCDEF (not a #name)',
+  ),
+  PORT: port(3000),
+  ALERT_DAYS: alertDays,
+  ALERT_RETENTION: duration('30d'),
+  POLL_EVERY: duration('1h'),
+  POLL_CRON: cron,
+  ACTIVATION_ALLOWED_USERS: slackUserIds,
+  DIGEST_OVER: positiveInt(10, 'a whole number of messages, at least 1'),
+  TZ: timeZone,
+  QUEUE_PREFIX: z
+    .string()
+    .trim()
+    .default('yeastar')
+    .refine((v) => /^[A-Za-z0-9:_{}.-]+$/.test(v), 'letters, digits and : _ { } . - only'),
+  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+  SIM_PORT: port(4010),
+});
+
+export type Config = Readonly<{
+  yeastar: Readonly<{
+    baseUrl: string;
+    clientId: string | undefined;
+    clientSecret: string | undefined;
+    userAgent: string;
+    concurrency: number;
+    pageSize: number;
+  }>;
+  portalUrl: string;
+  redisUrl: string;
+  slack: Readonly<{
+    botToken: string | undefined;
+    signingSecret: string | undefined;
+    appToken: string | undefined;
+    apiUrl: string;
+    alertChannel: string | undefined;
+    activationAllowedUsers: readonly string[];
+  }>;
+  port: number;
+  alertDays: readonly number[];
+  alertRetentionMs: number;
+  pollEveryMs: number;
+  pollCron: string | undefined;
+  digestOver: number;
+  timeZone: string;
+  queuePrefix: string;
+  logLevel: 'debug' | 'info' | 'warn' | 'error';
+  simPort: number;
+}>;
+
+/** The variables `loadConfig` reads: the single list that `.env.example` and the README must match. */
+export const CONFIG_VARIABLES = Object.freeze(Object.keys(envSchema.shape));
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+  constructor(
+    readonly variable: string,
+    readonly expected: string,
+  ) {
+    super(`Invalid setting ${variable}: expected ${expected}`);
+  }
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object') {
+    for (const inner of Object.values(value)) deepFreeze(inner);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const input: Record<string, string | undefined> = {};
+  for (const name of CONFIG_VARIABLES) input[name] = env[name];
+  const parsed = envSchema.safeParse(input);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const variable = String(issue.path[0] ?? 'environment');
+    // Our messages say what is expected and never quote the value; zod's enum message quotes what it
+    // received, so it is replaced.
+    const expected =
+      issue.code === 'invalid_enum_value' ? `one of ${issue.options.join(', ')}` : issue.message;
+    throw new ConfigError(variable, expected);
+  }
+  const e = parsed.data;
+  return deepFreeze({
+    yeastar: {
+      baseUrl: e.YEASTAR_BASE_URL.replace(/\/+$/, ''),
+      clientId: e.YEASTAR_CLIENT_ID,
+      clientSecret: e.YEASTAR_CLIENT_SECRET,
+      userAgent: e.YEASTAR_USER_AGENT,
+      concurrency: e.YEASTAR_CONCURRENCY,
+      pageSize: e.YEASTAR_PAGE_SIZE,
+    },
+    portalUrl: e.PORTAL_URL.replace(/\/+$/, ''),
+    redisUrl: e.REDIS_URL,
+    slack: {
+      botToken: e.SLACK_BOT_TOKEN,
+      signingSecret: e.SLACK_SIGNING_SECRET,
+      appToken: e.SLACK_APP_TOKEN,
+      apiUrl: e.SLACK_API_URL,
+      alertChannel: e.SLACK_ALERT_CHANNEL,
+      activationAllowedUsers: e.ACTIVATION_ALLOWED_USERS,
+    },
+    port: e.PORT,
+    alertDays: e.ALERT_DAYS,
+    alertRetentionMs: e.ALERT_RETENTION,
+    pollEveryMs: e.POLL_EVERY,
+    pollCron: e.POLL_CRON,
+    digestOver: e.DIGEST_OVER,
+    timeZone: e.TZ,
+    queuePrefix: e.QUEUE_PREFIX,
+    logLevel: e.LOG_LEVEL,
+    simPort: e.SIM_PORT,
+  });
+}
+
+/** Fails with the first of `variables` that a mode needs and the environment left empty. */
+export function requireSettings(
+  config: Config,
+  variables: ReadonlyArray<
+    | 'YEASTAR_CLIENT_ID'
+    | 'YEASTAR_CLIENT_SECRET'
+    | 'SLACK_BOT_TOKEN'
+    | 'SLACK_SIGNING_SECRET'
+    | 'SLACK_ALERT_CHANNEL'
+  >,
+): void {
+  const values: Record<(typeof variables)[number], string | undefined> = {
+    YEASTAR_CLIENT_ID: config.yeastar.clientId,
+    YEASTAR_CLIENT_SECRET: config.yeastar.clientSecret,
+    SLACK_BOT_TOKEN: config.slack.botToken,
+    SLACK_SIGNING_SECRET: config.slack.signingSecret,
+    SLACK_ALERT_CHANNEL: config.slack.alertChannel,
+  };
+  for (const name of variables) {
+    if (!values[name]) throw new ConfigError(name, 'a value (it is required here and was empty or unset)');
+  }
+}
+
+/** Loads `.env` from the working directory into `process.env` without overriding what is set. */
+export function loadDotEnv(path = '.env'): void {
+  if (existsSync(path)) process.loadEnvFile(path);
+}

@@ -1,0 +1,42 @@
+import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
+
+/** The Redis the tests use: `TEST_REDIS_URL`, else `REDIS_URL`, else the local default. */
+export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+/** A key prefix no other test run shares: every key a test makes starts with it. */
+export function uniquePrefix(label = 'test'): string {
+  return `t-${label}-${randomBytes(5).toString('hex')}`;
+}
+
+export function connectRedis(): Redis {
+  return new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: null, lazyConnect: false });
+}
+
+/** Deletes every key under `prefix` (and only those): tests never FLUSHALL a shared server. */
+export async function deleteKeys(redis: Redis, prefix: string): Promise<number> {
+  let cursor = '0';
+  let deleted = 0;
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+    cursor = next;
+    if (keys.length > 0) deleted += await redis.unlink(...keys);
+  } while (cursor !== '0');
+  return deleted;
+}
+
+/** A connection and a prefix for one test file, cleaned up by `close()`. */
+export async function redisFixture(
+  label?: string,
+): Promise<{ redis: Redis; prefix: string; close: () => Promise<void> }> {
+  const redis = connectRedis();
+  const prefix = uniquePrefix(label);
+  return {
+    redis,
+    prefix,
+    close: async () => {
+      await deleteKeys(redis, prefix);
+      await redis.quit();
+    },
+  };
+}
