@@ -133,6 +133,8 @@ const envSchema = z.object({
     (v) => v === undefined || /^[CGD][A-Z0-9]{2,}$/.test(v),
     'a Slack channel ID such as C012ABCDEF (not a #name)',
   ),
+  SLACK_POSTS_PER_SECOND: positiveInt(1, 'a whole number of messages per second per channel, at least 1'),
+  SLACK_BURST: positiveInt(5, 'a whole number of messages a channel may take at once, at least 1'),
   PORT: port(3000),
   ALERT_DAYS: alertDays,
   ALERT_RETENTION: duration('30d'),
@@ -168,6 +170,8 @@ export type Config = Readonly<{
     apiUrl: string;
     alertChannel: string | undefined;
     activationAllowedUsers: readonly string[];
+    postsPerSecond: number;
+    burst: number;
   }>;
   port: number;
   alertDays: readonly number[];
@@ -234,6 +238,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       apiUrl: e.SLACK_API_URL,
       alertChannel: e.SLACK_ALERT_CHANNEL,
       activationAllowedUsers: e.ACTIVATION_ALLOWED_USERS,
+      postsPerSecond: e.SLACK_POSTS_PER_SECOND,
+      burst: e.SLACK_BURST,
     },
     port: e.PORT,
     alertDays: e.ALERT_DAYS,

@@ -1,0 +1,59 @@
+import { Writable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { createLogger, REDACTED, redactDeep, redactText } from '../../src/logger.js';
+
+function capture() {
+  const lines: string[] = [];
+  const destination = new Writable({
+    write(chunk, _encoding, callback) {
+      lines.push(...String(chunk).split('\n').filter(Boolean));
+      callback();
+    },
+  });
+  return { lines, logger: createLogger({ level: 'debug', destination }) };
+}
+
+const JWT =
+  'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4ifQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c';
+
+describe('log redaction', () => {
+  it('replaces secret keys at any depth and secret-looking text in strings', () => {
+    const { lines, logger } = capture();
+    logger.info(
+      {
+        token: JWT,
+        nested: { refresh_token: 'r-123', clientSecret: 'cs', activationCode: 'EQQI-CFKS-KSKW-EFFP-KQE6' },
+        list: [{ Authorization: `Bearer ${JWT}` }],
+        url: 'https://x/token?refresh_token=abc&client_secret=def',
+        safe: 'productNo 3658B4311196UZ4A',
+      },
+      `login answered ${JWT} for xoxb-1234-5678-abcdef`,
+    );
+    const all = lines.join('\n');
+    for (const secret of [JWT, 'r-123', 'EQQI-CFKS-KSKW-EFFP-KQE6', 'xoxb-1234-5678-abcdef', 'abc&', 'def']) {
+      expect(all).not.toContain(secret);
+    }
+    const record = JSON.parse(lines[0]!);
+    expect(record.nested.clientSecret).toBe(REDACTED);
+    expect(record.safe).toBe('productNo 3658B4311196UZ4A');
+    expect(record.msg).toBe(`login answered ${REDACTED} for ${REDACTED}`);
+  });
+
+  it('redacts errors, their messages and their own fields', () => {
+    const { lines, logger } = capture();
+    const error = Object.assign(new Error(`refused Bearer ${JWT}`), { activationCode: 'SECRET-CODE', requestId: 'abc123' });
+    logger.error({ err: error }, 'call failed');
+    const record = JSON.parse(lines[0]!);
+    expect(record.err.message).toBe(`refused Bearer ${REDACTED}`);
+    expect(record.err.activationCode).toBe(REDACTED);
+    expect(record.err.requestId).toBe('abc123');
+    expect(lines[0]).not.toContain('SECRET-CODE');
+  });
+
+  it('leaves empty secrets visible as empty, and cuts cycles', () => {
+    const value: Record<string, unknown> = { token: '' };
+    value.self = value;
+    expect(redactDeep(value)).toEqual({ token: '', self: '[circular]' });
+    expect(redactText('nothing secret here')).toBe('nothing secret here');
+  });
+});
