@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import cronParser from 'cron-parser';
 import { z } from 'zod';
 
 /**
@@ -280,4 +281,21 @@ export function requireSettings(
 /** Loads `.env` from the working directory into `process.env` without overriding what is set. */
 export function loadDotEnv(path = '.env'): void {
   if (existsSync(path)) process.loadEnvFile(path);
+}
+
+/**
+ * The longest time between two scheduled cycles: POLL_EVERY, or for POLL_CRON the largest gap among its
+ * next occurrences in TZ (a weekday-only pattern has a weekend gap). Health checks allow twice this.
+ */
+export function longestPollGapMs(config: Config, now = Date.now()): number {
+  if (!config.pollCron) return config.pollEveryMs;
+  const occurrences = cronParser.parseExpression(config.pollCron, { tz: config.timeZone, currentDate: new Date(now) });
+  let previous = occurrences.next().getTime();
+  let longest = 0;
+  for (let i = 0; i < 16; i++) {
+    const next = occurrences.next().getTime();
+    longest = Math.max(longest, next - previous);
+    previous = next;
+  }
+  return longest;
 }

@@ -1,13 +1,21 @@
 /**
  * JSON.parse that keeps integers too large for a double (the API's 19-digit IDs) exact, by turning
- * every integer literal of 16 or more digits into a string before parsing. Strings in the input are
- * skipped over, so a long number inside a quoted value is left alone.
+ * every integer literal that is not a safe JavaScript integer into a string before parsing. Strings in
+ * the input are skipped over, so a long number inside a quoted value is left alone; fractions and
+ * exponents are left to JSON.parse (they are not IDs).
  */
 export function parseJsonSafe(text: string): unknown {
   return JSON.parse(quoteLongIntegers(text));
 }
 
-const LONG_INTEGER_DIGITS = 16;
+// Below 16 digits every integer is safe, so the costlier check runs only on the rare long literal.
+const MIN_UNSAFE_DIGITS = 16;
+
+function isNumberChar(c: number): boolean {
+  return (
+    (c >= 48 && c <= 57) || c === 46 /* . */ || c === 101 /* e */ || c === 69 /* E */ || c === 43 || c === 45
+  );
+}
 
 export function quoteLongIntegers(text: string): string {
   let out = '';
@@ -36,12 +44,14 @@ export function quoteLongIntegers(text: string): string {
       const digits = i - digitsStart;
       const next = i < n ? text.charCodeAt(i) : 0;
       const isPlainInteger = next !== 46 /* . */ && next !== 101 /* e */ && next !== 69; /* E */
-      if (digits >= LONG_INTEGER_DIGITS && isPlainInteger) {
-        out += text.slice(last, start) + '"' + text.slice(start, i) + '"';
-        last = i;
+      if (isPlainInteger) {
+        if (digits >= MIN_UNSAFE_DIGITS && !Number.isSafeInteger(Number(text.slice(start, i)))) {
+          out += text.slice(last, start) + '"' + text.slice(start, i) + '"';
+          last = i;
+        }
       } else {
         // Skip the rest of a fraction or exponent so its digits are not read as a new number.
-        while (i < n && /[0-9.eE+-]/.test(text[i]!)) i++;
+        while (i < n && isNumberChar(text.charCodeAt(i))) i++;
       }
       continue;
     }

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { CONFIG_VARIABLES, ConfigError, loadConfig, parseDuration, requireSettings } from '../../src/config.js';
+import {
+  CONFIG_VARIABLES,
+  ConfigError,
+  loadConfig,
+  longestPollGapMs,
+  parseDuration,
+  requireSettings,
+} from '../../src/config.js';
 
 describe('loadConfig', () => {
   it('gives the documented defaults with an empty environment', () => {
@@ -112,5 +119,15 @@ describe('parseDuration', () => {
   });
   it.each(['', 'h', '0s', '-1m', '1w', '1 hour'])('%j is not a duration', (text) => {
     expect(parseDuration(text)).toBeUndefined();
+  });
+});
+
+describe('longestPollGapMs', () => {
+  it('is POLL_EVERY without a cron pattern', () => {
+    expect(longestPollGapMs(loadConfig({ POLL_EVERY: '15m' }))).toBe(900_000);
+  });
+  it('is the weekend gap of a weekday-only cron pattern', () => {
+    const config = loadConfig({ POLL_CRON: '0 8 * * 1-5', TZ: 'Europe/Berlin' });
+    expect(longestPollGapMs(config, Date.UTC(2026, 10, 24))).toBe(3 * 86_400_000);
   });
 });

@@ -1,0 +1,58 @@
+import { type Got, got, RequestError } from 'got';
+import { YeastarTransportError } from './errors.js';
+
+/**
+ * The HTTP layer both the client and the token manager use: one `got` instance configured so that the
+ * caller sees every answer (no throwing on 4xx/5xx, no retries of its own: the client owns the retry
+ * policy) and gets the body as text (got's JSON parser would round 19-digit integers).
+ */
+export function createHttp(options: { baseUrl: string; userAgent: string; timeoutMs: number }): Got {
+  return got.extend({
+    prefixUrl: options.baseUrl,
+    headers: { 'user-agent': options.userAgent },
+    retry: { limit: 0 },
+    throwHttpErrors: false,
+    responseType: 'text',
+    followRedirect: false,
+    timeout: { request: options.timeoutMs },
+  });
+}
+
+/** `prefixUrl` wants a path without its leading slash. */
+export function relativePath(path: string): string {
+  return path.startsWith('/') ? path.slice(1) : path;
+}
+
+/**
+ * A got failure (refused, reset, DNS, timeout) as our transport error. The cause is a plain copy: got's
+ * own error carries the request options, Authorization header included, and must not travel further.
+ */
+export function toTransportError(error: unknown, endpoint: string): YeastarTransportError {
+  if (error instanceof YeastarTransportError) return error;
+  const code = error instanceof RequestError ? error.code : undefined;
+  const message = error instanceof Error ? error.message : String(error);
+  const cause = new Error(message);
+  cause.name = error instanceof Error ? error.name : 'Error';
+  if (code) Object.assign(cause, { code });
+  return new YeastarTransportError(`${endpoint} failed: ${code ?? 'request error'}: ${message}`, {
+    endpoint,
+    retryable: true,
+    cause,
+  });
+}
+
+/** The short code a failure is counted under: `ETIMEDOUT`, `ECONNREFUSED`, … */
+export function transportCode(error: YeastarTransportError): string {
+  if (error.statusCode !== undefined) return `http_${error.statusCode}`;
+  const cause = error.cause as { code?: unknown } | undefined;
+  return typeof cause?.code === 'string' ? cause.code : 'transport_error';
+}
+
+/** `Retry-After` as milliseconds: delta-seconds or an HTTP date; undefined when absent or unreadable. */
+export function parseRetryAfter(header: string | string[] | undefined, now: number): number | undefined {
+  const value = Array.isArray(header) ? header[0] : header;
+  if (value === undefined || value.trim() === '') return undefined;
+  if (/^\s*\d+(\.\d+)?\s*$/.test(value)) return Math.round(Number(value) * 1000);
+  const at = Date.parse(value);
+  return Number.isFinite(at) ? Math.max(0, at - now) : undefined;
+}

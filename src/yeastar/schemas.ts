@@ -1,0 +1,495 @@
+import { type RefinementCtx, type ZodIssue, type ZodTypeAny, z } from 'zod';
+import {
+  type ActivationCode,
+  type EndUserInfo,
+  type Instance,
+  type InstancePage,
+  type InstanceService,
+  KNOWN_PRODUCT_LINES,
+  type PlanRenewalInfo,
+  type ProductLine,
+  type PurchasePlanInfo,
+  type PurchasePricing,
+  type PurchaseProductInfo,
+  type PurchaseServiceInfo,
+  type RenewalAdditionalService,
+  type RenewalServiceDetails,
+  type ServiceRenewalInfo,
+  type SkippedRecord,
+} from './types.js';
+
+/**
+ * The boundary between the API's JSON (already through `parseJsonSafe`) and our types. Tolerated
+ * everywhere: null, "" and missing values, numbers sent as strings and IDs sent as numbers. Anything
+ * else of the wrong type is an error naming the field, so a changed API shows up in the logs instead of
+ * as a silently wrong date. Messages never quote a value: a record may hold an activation code.
+ */
+
+/** Why a body could not be used; `field` is a path such as `results[3].productNo` ('' = the whole value). */
+export class SchemaError extends Error {
+  override name = 'SchemaError';
+  readonly field: string;
+  readonly reason: string;
+
+  constructor(field: string, reason: string) {
+    super(field ? `${field}: ${reason}` : reason);
+    this.field = field;
+    this.reason = reason;
+  }
+}
+
+function isBlank(v: unknown): v is null | undefined | '' {
+  return v === null || v === undefined || (typeof v === 'string' && v.trim() === '');
+}
+
+function fail(ctx: RefinementCtx, message: string): never {
+  ctx.addIssue({ code: z.ZodIssueCode.custom, message });
+  return z.NEVER;
+}
+
+const NUMERIC = /^\s*-?\d+(\.\d+)?\s*$/;
+const ISO_DATE = /^\s*\d{4}-\d{2}-\d{2}/;
+
+/** Optional text: "" becomes null; a number or boolean is kept as its text. */
+const text = z.unknown().transform((v, ctx): string | null => {
+  if (isBlank(v)) return null;
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+  return fail(ctx, `expected text, got ${kindOf(v)}`);
+});
+
+/** An ID: always a string, whether it came quoted, as a safe integer, or as a bigint. */
+const id = z.unknown().transform((v, ctx): string | null => {
+  if (isBlank(v)) return null;
+  if (typeof v === 'string') return v.trim();
+  if (typeof v === 'number' && Number.isSafeInteger(v)) return String(v);
+  if (typeof v === 'bigint') return v.toString();
+  return fail(ctx, `expected an ID (string or integer), got ${kindOf(v)}`);
+});
+
+const requiredId = id.transform((v, ctx): string => v ?? fail(ctx, 'is missing or empty'));
+
+/** Epoch milliseconds from a number, a numeric string, or (leniently) an ISO 8601 date. */
+const epochMs = z.unknown().transform((v, ctx): number | null => {
+  if (isBlank(v)) return null;
+  if (typeof v === 'number' && Number.isFinite(v)) return v;
+  if (typeof v === 'string') {
+    if (NUMERIC.test(v)) return Number(v);
+    if (ISO_DATE.test(v)) {
+      const ms = Date.parse(v);
+      if (Number.isFinite(ms)) return ms;
+    }
+  }
+  return fail(ctx, `expected epoch milliseconds, got ${kindOf(v)}`);
+});
+
+const num = z.unknown().transform((v, ctx): number | null => {
+  if (isBlank(v)) return null;
+  if (typeof v === 'number' && Number.isFinite(v)) return v;
+  if (typeof v === 'string' && NUMERIC.test(v)) return Number(v);
+  return fail(ctx, `expected a number, got ${kindOf(v)}`);
+});
+
+/** The API's 0/1 switches (booleans and "0"/"1" accepted too). */
+const flag = z.unknown().transform((v, ctx): boolean | null => {
+  if (isBlank(v)) return null;
+  if (v === 1 || v === true || v === '1' || v === 'true') return true;
+  if (v === 0 || v === false || v === '0' || v === 'false') return false;
+  return fail(ctx, `expected 0 or 1, got ${kindOf(v)}`);
+});
+
+/** A list of objects; null or missing is an empty list, null entries are dropped. */
+function list<T extends ZodTypeAny>(item: T) {
+  return z
+    .unknown()
+    .transform((v, ctx): unknown[] => {
+      if (v === null || v === undefined) return [];
+      if (Array.isArray(v)) return v.filter((entry) => entry !== null && entry !== undefined);
+      return fail(ctx, `expected a list, got ${kindOf(v)}`);
+    })
+    .pipe(z.array(item));
+}
+
+/** A list of words such as billing cycles or purchase types; blanks are dropped. */
+const stringList = z.unknown().transform((v, ctx): string[] => {
+  if (v === null || v === undefined) return [];
+  if (!Array.isArray(v)) return fail(ctx, `expected a list, got ${kindOf(v)}`);
+  const out: string[] = [];
+  for (const entry of v) {
+    if (isBlank(entry)) continue;
+    if (typeof entry === 'string' || typeof entry === 'number') out.push(String(entry));
+    else return fail(ctx, `expected a list of text, got ${kindOf(entry)} in it`);
+  }
+  return out;
+});
+
+function kindOf(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'a list';
+  if (typeof v === 'number' && !Number.isFinite(v)) return 'a non-finite number';
+  if (typeof v === 'number' && !Number.isSafeInteger(v) && Number.isInteger(v)) return 'an unsafe integer';
+  return typeof v === 'object' ? 'an object' : `a ${typeof v}`;
+}
+
+/** `serviceList[0].serviceExpireDate` from zod's `['serviceList', 0, 'serviceExpireDate']`. */
+export function formatPath(path: ReadonlyArray<string | number>): string {
+  let out = '';
+  for (const part of path) {
+    if (typeof part === 'number') out += `[${part}]`;
+    else out += out ? `.${part}` : part;
+  }
+  return out;
+}
+
+function firstIssue(error: z.ZodError): { field: string; reason: string } {
+  const issues: ZodIssue[] = error.issues;
+  const first = issues[0];
+  if (!first) return { field: '', reason: 'invalid value' };
+  const more = issues.length > 1 ? ` (and ${issues.length - 1} more problem(s))` : '';
+  return { field: formatPath(first.path), reason: first.message + more };
+}
+
+/** Parses or throws a `SchemaError` whose field is prefixed with `at` (e.g. `result`). */
+function parseWith<T extends ZodTypeAny>(schema: T, raw: unknown, at = ''): z.output<T> {
+  const parsed = schema.safeParse(raw);
+  if (parsed.success) return parsed.data;
+  const { field, reason } = firstIssue(parsed.error);
+  throw new SchemaError(joinField(at, field), reason);
+}
+
+function joinField(at: string, field: string): string {
+  if (!at) return field;
+  if (!field) return at;
+  return field.startsWith('[') ? at + field : `${at}.${field}`;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Envelope and token
+
+export type Envelope = {
+  code: string;
+  detailMessage: string;
+  requestId: string;
+  result: unknown;
+  status: number | null;
+};
+
+const envelopeSchema = z.object({
+  code: z.string().min(1),
+  detailMessage: text,
+  requestId: text,
+  result: z.unknown(),
+  status: num,
+});
+
+/** `{ code, detailMessage, requestId, result, status }`; anything else is a SchemaError. */
+export function parseEnvelope(raw: unknown): Envelope {
+  const e = parseWith(envelopeSchema, raw);
+  return {
+    code: e.code,
+    detailMessage: e.detailMessage ?? '',
+    requestId: e.requestId ?? '',
+    result: e.result,
+    status: e.status,
+  };
+}
+
+export type TokenResult = {
+  token: string;
+  tokenHead: string;
+  /** Seconds the access token lives, when the API said (it sends a string). */
+  expiresInSeconds: number | null;
+  refreshToken: string | null;
+};
+
+const tokenSchema = z.object({
+  token: text.transform((v, ctx) => v ?? fail(ctx, 'is missing or empty')),
+  tokenHead: text,
+  expiresIn: num,
+  refreshToken: text,
+});
+
+export function parseTokenResult(raw: unknown): TokenResult {
+  const t = parseWith(tokenSchema, raw, 'result');
+  return {
+    token: t.token,
+    tokenHead: t.tokenHead ?? 'Bearer ',
+    expiresInSeconds: t.expiresIn !== null && t.expiresIn > 0 ? t.expiresIn : null,
+    refreshToken: t.refreshToken,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Product lines
+
+const productLineSchema = z.object({ name: text, productId: requiredId });
+
+/** Product lines; an entry without a productId is skipped (and reported) rather than failing the list. */
+export function parseProductLines(raw: unknown): { productLines: ProductLine[]; skipped: SkippedRecord[] } {
+  const entries = parseWith(list(z.unknown()), raw, 'result');
+  const productLines: ProductLine[] = [];
+  const skipped: SkippedRecord[] = [];
+  entries.forEach((entry, index) => {
+    const parsed = productLineSchema.safeParse(entry);
+    if (!parsed.success) {
+      skipped.push({ index, productNo: null, ...firstIssue(parsed.error) });
+      return;
+    }
+    const { productId, name } = parsed.data;
+    productLines.push({ productId, name: name ?? KNOWN_PRODUCT_LINES[productId] ?? `Product ${productId}` });
+  });
+  return { productLines, skipped };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Instances
+
+const productNo = z.unknown().transform((v, ctx): string => {
+  if (typeof v === 'string' && v.trim() !== '') return v.trim();
+  if (typeof v === 'number' && Number.isSafeInteger(v)) return String(v);
+  return fail(ctx, isBlank(v) ? 'is missing or empty' : `expected the SN as text, got ${kindOf(v)}`);
+});
+
+const serviceSchema = z.object({
+  serviceId: id,
+  serviceName: text,
+  serviceStatus: text,
+  serviceExpireDate: epochMs,
+  serviceAutoRenewal: flag,
+  servicePeriod: num,
+  quantity: text,
+}) satisfies z.ZodType<InstanceService, z.ZodTypeDef, unknown>;
+
+const endUserSchema = z
+  .object({ address: text, companyName: text, contactName: text, email: text })
+  .nullish()
+  .transform((v): EndUserInfo | null => v ?? null);
+
+// productNo first: when a record has several problems, the missing SN is the one worth reporting.
+const instanceRecordSchema = z.object({
+  productNo,
+  activationCode: text,
+  activationStatus: text,
+  comment: text,
+  createTime: epochMs,
+  currentPlan: text,
+  currentPlanExpireDate: epochMs,
+  customerEmail: text,
+  endUserInfo: endUserSchema,
+  model: text,
+  nextPlan: text,
+  nextPlanExpireDate: epochMs,
+  nextPlanStartDate: epochMs,
+  partnerEmail: text,
+  planAutoRenewal: flag,
+  planExpireDate: epochMs,
+  planId: id,
+  planName: text,
+  planServicePeriod: num,
+  planStatus: text,
+  productAdminEmail: text,
+  quantity: text,
+  referrer: text,
+  serviceList: list(serviceSchema),
+  url: text,
+  yeastarId: text,
+});
+
+type ParsedRecord = { ok: true; instance: Instance } | { ok: false; skipped: Omit<SkippedRecord, 'index'> };
+
+function rawProductNo(raw: unknown): string | null {
+  if (raw === null || typeof raw !== 'object') return null;
+  const v = (raw as Record<string, unknown>)['productNo'];
+  if (typeof v === 'string' && v.trim() !== '') return v.trim();
+  if (typeof v === 'number') return String(v);
+  return null;
+}
+
+function parseRecord(raw: unknown, productId: string): ParsedRecord {
+  const parsed = instanceRecordSchema.safeParse(raw);
+  if (!parsed.success) {
+    const { field, reason } = firstIssue(parsed.error);
+    return { ok: false, skipped: { productNo: rawProductNo(raw), field: field || 'record', reason } };
+  }
+  return { ok: true, instance: { productId, ...parsed.data } };
+}
+
+/** One instance record (the `detail` endpoint); a record without a usable productNo is a SchemaError. */
+export function parseInstance(raw: unknown, productId: string): Instance {
+  const parsed = parseRecord(raw, productId);
+  if (parsed.ok) return parsed.instance;
+  throw new SchemaError(joinField('result', parsed.skipped.field), parsed.skipped.reason);
+}
+
+const pageMetaSchema = z.object({
+  count: num,
+  pageNo: num,
+  pageSize: num,
+  total: num,
+  totalPage: num,
+  results: list(z.unknown()),
+});
+
+/**
+ * One page of `instance_product_list` (its `result`). Bad records are skipped and listed; only a page
+ * that is not a page at all throws. Page numbers missing from the answer fall back to what was asked.
+ */
+export function parseInstancePage(
+  raw: unknown,
+  productId: string,
+  context: { requestId?: string; pageNo?: number; pageSize?: number } = {},
+): InstancePage {
+  const meta = parseWith(pageMetaSchema, raw, 'result');
+  const instances: Instance[] = [];
+  const skipped: SkippedRecord[] = [];
+  meta.results.forEach((record, index) => {
+    const parsed = parseRecord(record, productId);
+    if (parsed.ok) instances.push(parsed.instance);
+    else skipped.push({ index, ...parsed.skipped });
+  });
+  const pageNo = meta.pageNo ?? context.pageNo ?? 1;
+  const pageSize = meta.pageSize ?? context.pageSize ?? meta.results.length;
+  const total = meta.total ?? meta.count ?? meta.results.length;
+  const totalPage = meta.totalPage ?? (pageSize > 0 ? Math.ceil(total / pageSize) : pageNo);
+  return {
+    productId,
+    pageNo,
+    pageSize,
+    count: meta.count ?? total,
+    total,
+    totalPage,
+    instances,
+    skipped,
+    requestId: context.requestId ?? '',
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Purchase and renewal information
+
+const pricingSchema = z.object({
+  cycle: text,
+  purchaseType: stringList,
+}) satisfies z.ZodType<PurchasePricing, z.ZodTypeDef, unknown>;
+
+const planInfoSchema = z.object({
+  name: text,
+  planId: id,
+  pricingPlanId: requiredId,
+  purchasePricingInfoList: list(pricingSchema),
+  trialPeriod: num,
+  trialPrice: num,
+}) satisfies z.ZodType<PurchasePlanInfo, z.ZodTypeDef, unknown>;
+
+const serviceInfoSchema = z.object({
+  isConnect: flag,
+  name: text,
+  pricingServiceId: requiredId,
+  purchasePricingInfoList: list(pricingSchema),
+  serviceId: id,
+  trialPeriod: num,
+  trialPrice: num,
+}) satisfies z.ZodType<PurchaseServiceInfo, z.ZodTypeDef, unknown>;
+
+const purchaseListsSchema = z.object({
+  purchasePlanInfoList: list(planInfoSchema),
+  purchaseServiceInfoList: list(serviceInfoSchema),
+});
+
+// The lists sit under `quPurchaseInfo` on the reference page; tolerate them one level up as well.
+const purchaseProductInfoSchema = z.object({
+  offeringId: id,
+  productName: text,
+  quPurchaseInfo: purchaseListsSchema.nullish(),
+  purchasePlanInfoList: list(planInfoSchema),
+  purchaseServiceInfoList: list(serviceInfoSchema),
+});
+
+export function parsePurchaseProductInfo(raw: unknown): PurchaseProductInfo {
+  const p = parseWith(purchaseProductInfoSchema, raw, 'result');
+  return {
+    offeringId: p.offeringId,
+    productName: p.productName,
+    purchasePlanInfoList: p.quPurchaseInfo?.purchasePlanInfoList ?? p.purchasePlanInfoList,
+    purchaseServiceInfoList: p.quPurchaseInfo?.purchaseServiceInfoList ?? p.purchaseServiceInfoList,
+  };
+}
+
+const renewalServiceDetailsSchema = z.object({
+  billingCycleList: stringList,
+  billingModelList: stringList,
+  name: text,
+  pricingServiceId: id,
+  purchaseParameter: text,
+  purchaseParameterId: id,
+  purchaseType: stringList,
+  serviceId: id,
+  trialPeriod: num,
+  trialPrice: num,
+  trialQuantity: num,
+  unitName: text,
+}) satisfies z.ZodType<RenewalServiceDetails, z.ZodTypeDef, unknown>;
+
+const additionalServiceSchema = z.object({
+  billingModel: text,
+  billingCycle: text,
+  connectionServiceList: list(renewalServiceDetailsSchema),
+}) satisfies z.ZodType<RenewalAdditionalService, z.ZodTypeDef, unknown>;
+
+const anyList = z.unknown().transform((v, ctx): unknown[] => {
+  if (v === null || v === undefined) return [];
+  if (Array.isArray(v)) return v;
+  return fail(ctx, `expected a list, got ${kindOf(v)}`);
+});
+
+const serviceRenewalSchema = z.object({
+  billingCycleList: stringList,
+  billingModelList: stringList,
+  connectionServiceList: list(additionalServiceSchema),
+  name: text,
+  pricingServiceId: id,
+  purchaseMultiCycleList: anyList,
+  purchaseParameter: text,
+  purchaseParameterId: id,
+  serviceId: id,
+  unitName: text,
+}) satisfies z.ZodType<ServiceRenewalInfo, z.ZodTypeDef, unknown>;
+
+export function parseServiceRenewalInfo(raw: unknown): ServiceRenewalInfo {
+  return parseWith(serviceRenewalSchema, raw, 'result');
+}
+
+const planRenewalShape = {
+  name: text,
+  planId: id,
+  pricingPlanId: id,
+  billingCycleList: stringList,
+  billingModelList: stringList,
+  connectionServiceList: list(additionalServiceSchema),
+};
+const planRenewalSchema = z.object(planRenewalShape);
+
+/** The plan page has no documented example: typed fields as on the service page, the rest in `extra`. */
+export function parsePlanRenewalInfo(raw: unknown): PlanRenewalInfo {
+  const known = parseWith(planRenewalSchema, raw, 'result');
+  const extra: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(raw as Record<string, unknown>)) {
+    if (!(key in planRenewalShape)) extra[key] = value;
+  }
+  return { ...known, extra };
+}
+
+const activationCodeSchema = z.object({
+  code: z
+    .unknown()
+    .transform((v, ctx): string =>
+      typeof v === 'string' && v.trim() !== ''
+        ? v
+        : fail(ctx, isBlank(v) ? 'is missing or empty' : `expected text, got ${kindOf(v)}`),
+    ),
+  generateTime: epochMs,
+});
+
+export function parseActivationCode(raw: unknown): ActivationCode {
+  return parseWith(activationCodeSchema, raw, 'result');
+}
