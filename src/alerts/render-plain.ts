@@ -62,9 +62,9 @@ function planLines(view: AlertView): string[] {
   const name = clean(plan?.name ?? subject.planName, 'Unnamed plan');
   const trial = (plan?.trial ?? subject.planStatus === 'trialing') ? ' (trial)' : '';
   const expiresAt = plan ? plan.expiresAt : subject.planExpireDate;
-  const lines = [
-    `  Plan:         ${name}${trial} — expires ${expiry(expiresAt, plan ? isExpiredKind(plan.kind) : false, view)} · ${auto}`,
-  ];
+  const expired = (plan ? isExpiredKind(plan.kind) : false) || (expiresAt !== null && expiresAt <= view.now);
+  const verb = expiresAt === null ? 'expiry' : expired ? 'expired' : 'expires';
+  const lines = [`  Plan:         ${name}${trial} — ${verb} ${expiry(expiresAt, expired, view)} · ${auto}`];
   const renewal = plan ? renewalText(optionFor(plan, view.enrichment)) : null;
   if (renewal) lines.push(`                ${clean(renewal)}`);
   return lines;

@@ -97,7 +97,7 @@ describe('renderPlain', () => {
       }),
       { color: false },
     );
-    expect(text).toContain('expires date unknown · auto-renewal on');
+    expect(text).toContain('Ultimate Plan — expiry date unknown · auto-renewal on');
     expect(text).toContain('  Acknowledged by U1 at 2025-06-15 12:00 UTC');
     expect(text).toContain('  Snoozed until 2025-06-16 12:00 UTC by U2');
   });
