@@ -160,6 +160,8 @@ export type OpenAlertQuery = {
   withinDays?: number;
   offset?: number;
   limit?: number;
+  /** The caller's clock (epoch ms), required with `withinDays`: the store keeps no clock of its own. */
+  now?: number;
 };
 
 /** Alert state in Redis (`state.ts`). Every method is atomic on the server side. */

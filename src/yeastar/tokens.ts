@@ -20,6 +20,8 @@ const LOCK_TTL_MS = 15_000;
 const LOCK_WAIT_MS = 20_000;
 const POLL_MIN_MS = 25;
 const POLL_MAX_MS = 500;
+/** How long a token read from Redis is trusted without reading again (the API rejecting it still invalidates it at once). */
+const MEMO_MS = 10_000;
 
 // Compare-and-delete / compare-and-expire: only the owner releases the lock, and only the token the
 // API refused is dropped (another process may already have stored a new one).
@@ -249,6 +251,8 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
     }
   }
 
+  let memo: { stored: StoredToken; readAt: number } | undefined;
+
   async function renewShared(): Promise<string> {
     const deadline = performance.now() + LOCK_WAIT_MS;
     let delay = POLL_MIN_MS;
@@ -287,8 +291,14 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
           { endpoint: TOKEN_ENDPOINT, code: 'missing_credentials' },
         );
       }
+      // A token read moments ago is still good: without this, every API call would cost a Redis round trip.
+      if (memo && usable(memo.stored) && clock() - memo.readAt < MEMO_MS) return memo.stored.token;
       const stored = await read();
-      if (usable(stored)) return stored.token;
+      if (usable(stored)) {
+        memo = { stored, readAt: clock() };
+        return stored.token;
+      }
+      memo = undefined;
       // One renewal per process at a time; other processes are held off by the Redis lock.
       pending ??= renewShared().finally(() => {
         pending = undefined;
@@ -297,6 +307,7 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
     },
 
     async invalidate(token) {
+      if (memo?.stored.token === token) memo = undefined;
       await redis.eval(INVALIDATE, 1, key, token);
     },
 

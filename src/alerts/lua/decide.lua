@@ -1,0 +1,128 @@
+--[[
+Decides what one page of evaluations needs this cycle, atomically, so concurrent evaluators of the same
+page agree: the first to reach an alert in a cycle decides for it; a retry by the same evaluator gets
+that decision again (its earlier run may have died before acting on it); anyone else gets 'nothing'.
+
+KEYS: open zset, stage counters, product counters, then per evaluation: alert hash, product set, sn key.
+ARGV: cycleId, evaluatorId, now, retentionMs, then per evaluation 8 values:
+  alertKey, stage ('' = healthy), severity, digest, evaluation JSON, score, productId, productNo.
+Returns per evaluation 4 strings: action, previous stage, message JSON, resolve reason ('' = none).
+]]
+local openKey, stageCounts, productCounts = KEYS[1], KEYS[2], KEYS[3]
+local cycleId, evaluatorId, now, retention = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
+local nowNum = tonumber(now)
+
+-- Mirrors stageRank in rules.ts: this script must not depend on the rules being loaded.
+local function rank(stage)
+  if stage == nil or stage == false or stage == '' then return -1 end
+  if stage == 'switching' then return 0 end
+  if stage == 'expired' then return 2000000 end
+  local days = tonumber(string.match(stage, '^(%-?%d+)d$'))
+  if days == nil then return 1 end
+  if days < 0 then days = 0 end
+  if days > 999998 then days = 999998 end
+  return 1000000 - days
+end
+
+-- Counters drop their field at zero so counts() never reports stages nobody is in.
+local function bump(key, field, delta)
+  if field == nil or field == false or field == '' then return end
+  if redis.call('HINCRBY', key, field, delta) <= 0 then redis.call('HDEL', key, field) end
+end
+
+local FIELDS = { 'alertKey', 'stage', 'digest', 'message', 'snoozedUntil', 'resolvedAt', 'resolveReason',
+  'decidedCycle', 'decidedBy', 'decidedAction', 'decidedPrev', 'productId' }
+
+local out = {}
+local n = (#KEYS - 3) / 3
+for i = 0, n - 1 do
+  local h, productSet, snKey = KEYS[4 + i * 3], KEYS[5 + i * 3], KEYS[6 + i * 3]
+  local a = 5 + i * 8
+  local alertKey, stage, severity, digest = ARGV[a], ARGV[a + 1], ARGV[a + 2], ARGV[a + 3]
+  local evaluation, score, productId, productNo = ARGV[a + 4], ARGV[a + 5], ARGV[a + 6], ARGV[a + 7]
+
+  local action, prev, message, reason = 'nothing', '', '', ''
+  local cur = redis.call('HMGET', h, unpack(FIELDS))
+  local exists = cur[1] ~= false
+  local curStage, curDigest, curMessage = cur[2] or '', cur[3] or '', cur[4] or ''
+  local snoozedUntil, resolvedAt = cur[5] or '', cur[6] or ''
+
+  local function remember(decided, previous)
+    redis.call('HSET', h, 'decidedCycle', cycleId, 'decidedBy', evaluatorId, 'decidedAction', decided,
+      'decidedPrev', previous)
+  end
+
+  if exists and cur[8] == cycleId then
+    message = curMessage
+    if cur[9] == evaluatorId then
+      action, prev = cur[10] or 'nothing', cur[11] or ''
+      if action == 'resolve' then reason = cur[7] or '' end
+    else
+      prev = curStage
+    end
+  elseif stage == '' then
+    -- Healthy: resolves an open alert; writes nothing at all otherwise (most instances are healthy).
+    if exists and resolvedAt == '' then
+      action, prev, message, reason = 'resolve', curStage, curMessage, 'renewed'
+      redis.call('HSET', h, 'evaluation', evaluation, 'lastSeenAt', now, 'cycleId', cycleId,
+        'missedCycles', 0, 'missedCycle', '', 'resolvedAt', now, 'resolveReason', 'renewed',
+        'snoozedUntil', '', 'snoozedBy', '')
+      remember(action, prev)
+      redis.call('ZREM', openKey, alertKey)
+      redis.call('SREM', productSet, alertKey)
+      bump(stageCounts, curStage, -1)
+      bump(productCounts, cur[12], -1)
+      redis.call('PEXPIRE', h, retention)
+      if redis.call('GET', snKey) == alertKey then redis.call('PEXPIRE', snKey, retention) end
+    end
+  elseif not exists or resolvedAt ~= '' then
+    -- A new alert, or one that came back after it resolved: a fresh record (DEL also drops the TTL).
+    action = 'post'
+    redis.call('DEL', h)
+    redis.call('HSET', h, 'alertKey', alertKey, 'productId', productId, 'productNo', productNo,
+      'stage', stage, 'severity', severity, 'digest', digest, 'evaluation', evaluation, 'message', '',
+      'acknowledgedBy', '', 'acknowledgedAt', '', 'snoozedUntil', '', 'snoozedBy', '',
+      'firstSeenAt', now, 'lastSeenAt', now, 'cycleId', cycleId, 'missedCycles', 0, 'missedCycle', '',
+      'resolvedAt', '', 'resolveReason', '')
+    remember(action, prev)
+    redis.call('ZADD', openKey, score, alertKey)
+    redis.call('SADD', productSet, alertKey)
+    redis.call('SET', snKey, alertKey)
+    bump(stageCounts, stage, 1)
+    bump(productCounts, productId, 1)
+  else
+    prev, message = curStage, curMessage
+    local snoozed = snoozedUntil ~= '' and tonumber(snoozedUntil) > nowNum
+    redis.call('HSET', h, 'evaluation', evaluation, 'lastSeenAt', now, 'cycleId', cycleId,
+      'missedCycles', 0, 'missedCycle', '')
+    redis.call('ZADD', openKey, score, alertKey)
+    if snoozed and not (stage == 'expired' and curStage ~= 'expired') then
+      -- Stage and digest stay as they were, so the change is still noticed when the snooze ends.
+      action = 'nothing'
+    else
+      local newRank, oldRank = rank(stage), rank(curStage)
+      if newRank > oldRank then
+        action = 'escalate'
+        redis.call('HSET', h, 'acknowledgedBy', '', 'acknowledgedAt', '')
+      elseif newRank < oldRank or digest ~= curDigest then
+        -- Nothing to update quietly when no message exists: post it instead.
+        if curMessage == '' then action = 'post' else action = 'update' end
+      elseif curMessage == '' then
+        -- An earlier post failed or was lost.
+        action = 'post'
+      end
+      if snoozedUntil ~= '' then redis.call('HSET', h, 'snoozedUntil', '', 'snoozedBy', '') end
+      redis.call('HSET', h, 'stage', stage, 'severity', severity, 'digest', digest)
+      if stage ~= curStage then
+        bump(stageCounts, curStage, -1)
+        bump(stageCounts, stage, 1)
+      end
+    end
+    remember(action, prev)
+  end
+  out[#out + 1] = action
+  out[#out + 1] = prev
+  out[#out + 1] = message
+  out[#out + 1] = reason
+end
+return out
