@@ -1,4 +1,5 @@
-import { ConfigError, loadConfig, loadDotEnv } from './config.js';
+import { loadConfig, loadDotEnv } from './config.js';
+import { OperatorError } from './operator-error.js';
 
 /**
  * The one entry point of every npm script: `tsx src/cli.ts <command>`. Each command's module is
@@ -8,6 +9,19 @@ const COMMANDS: Record<string, { describe: string; run: (args: string[]) => Prom
   sim: {
     describe: 'the Partner API simulator alone, on SIM_PORT',
     run: async (args) => (await import('./sim/main.js')).runSimulator(loadConfig(), args),
+  },
+  demo: {
+    describe:
+      'the embedded default: simulator + sample partner + one cycle, alerts shown here (no accounts needed)',
+    run: async () => (await import('./ops/demo.js')).runDemo(),
+  },
+  check: {
+    describe: 'one poll cycle now: poll, evaluate, enrich, post to Slack; prints a summary, exits 0 or 1',
+    run: async () => (await import('./jobs/check.js')).runCheck(loadConfig()),
+  },
+  start: {
+    describe: 'the long-running bot: poll schedule and workers, until SIGTERM/SIGINT',
+    run: async () => (await import('./jobs/start.js')).runStart(loadConfig()),
   },
 };
 
@@ -30,8 +44,8 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (error: unknown) => {
-    // A bad setting is one line naming the variable; anything else keeps its stack for the operator.
-    if (error instanceof ConfigError) process.stderr.write(`${error.message}\n`);
+    // A bad setting or a missing service is one line saying what to do; anything else keeps its stack.
+    if (error instanceof OperatorError) process.stderr.write(`${error.message}\n`);
     else process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
     process.exitCode = 1;
   },

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import cronParser from 'cron-parser';
 import { z } from 'zod';
+import { OperatorError } from './operator-error.js';
 
 /**
  * Every setting the bot reads, in one frozen object. The environment is the only source; `.env` is
@@ -189,7 +190,7 @@ export type Config = Readonly<{
 /** The variables `loadConfig` reads: the single list that `.env.example` and the README must match. */
 export const CONFIG_VARIABLES = Object.freeze(Object.keys(envSchema.shape));
 
-export class ConfigError extends Error {
+export class ConfigError extends OperatorError {
   override name = 'ConfigError';
   constructor(
     readonly variable: string,
@@ -289,7 +290,10 @@ export function loadDotEnv(path = '.env'): void {
  */
 export function longestPollGapMs(config: Config, now = Date.now()): number {
   if (!config.pollCron) return config.pollEveryMs;
-  const occurrences = cronParser.parseExpression(config.pollCron, { tz: config.timeZone, currentDate: new Date(now) });
+  const occurrences = cronParser.parseExpression(config.pollCron, {
+    tz: config.timeZone,
+    currentDate: new Date(now),
+  });
   let previous = occurrences.next().getTime();
   let longest = 0;
   for (let i = 0; i < 16; i++) {

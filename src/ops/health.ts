@@ -15,7 +15,9 @@ export type HealthCheck = () => Promise<{ statusCode: 200 | 503; report: HealthR
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   return Promise.race([
     promise,
-    new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms).unref()),
+    new Promise<never>((_, reject) =>
+      setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms).unref(),
+    ),
   ]);
 }
 
@@ -57,6 +59,9 @@ export function createHealthCheck(deps: {
       reasons.push(`redis: not answering (${(error as Error).message})`);
     }
     const ok = reasons.length === 0;
-    return { statusCode: ok ? 200 : 503, report: { status: ok ? 'ok' : 'unhealthy', reasons, lastSuccessfulCycleAt } };
+    return {
+      statusCode: ok ? 200 : 503,
+      report: { status: ok ? 'ok' : 'unhealthy', reasons, lastSuccessfulCycleAt },
+    };
   };
 }

@@ -68,7 +68,8 @@ export function createMetrics(sources: MetricsSources = {}): Metrics {
     collect() {
       if (!sources.client) return;
       this.reset();
-      for (const [endpoint, s] of Object.entries(sources.client.stats().byEndpoint)) this.inc({ endpoint }, s.calls);
+      for (const [endpoint, s] of Object.entries(sources.client.stats().byEndpoint))
+        this.inc({ endpoint }, s.calls);
     },
   });
   new Counter({

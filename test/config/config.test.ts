@@ -85,7 +85,9 @@ describe('loadConfig', () => {
 
   it('never echoes a secret back', () => {
     const secret = 'not-a-token-but-very-secret';
-    expect(() => loadConfig({ SLACK_BOT_TOKEN: secret })).toThrow(/SLACK_BOT_TOKEN: expected a bot token starting with xoxb-/);
+    expect(() => loadConfig({ SLACK_BOT_TOKEN: secret })).toThrow(
+      /SLACK_BOT_TOKEN: expected a bot token starting with xoxb-/,
+    );
     try {
       loadConfig({ SLACK_BOT_TOKEN: secret });
     } catch (error) {

@@ -41,7 +41,10 @@ describe('log redaction', () => {
 
   it('redacts errors, their messages and their own fields', () => {
     const { lines, logger } = capture();
-    const error = Object.assign(new Error(`refused Bearer ${JWT}`), { activationCode: 'SECRET-CODE', requestId: 'abc123' });
+    const error = Object.assign(new Error(`refused Bearer ${JWT}`), {
+      activationCode: 'SECRET-CODE',
+      requestId: 'abc123',
+    });
     logger.error({ err: error }, 'call failed');
     const record = JSON.parse(lines[0]!);
     expect(record.err.message).toBe(`refused Bearer ${REDACTED}`);

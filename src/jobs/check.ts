@@ -1,0 +1,94 @@
+import { destination } from 'pino';
+import { type Config, requireSettings } from '../config.js';
+import { createLogger } from '../logger.js';
+import type { CycleProgress, CycleSummary } from './orchestrator.js';
+import { createPipeline } from './pipeline.js';
+import { type WiringOverrides, wirePipeline } from './wiring.js';
+
+/**
+ * `npm run check`: one full cycle now, on the same queues and state as `npm start`, with its workers
+ * in this process. Shows pages done per product line on a terminal, prints one summary line, and
+ * returns the exit code: 0 when every job of the cycle succeeded, 1 otherwise.
+ */
+
+export type CheckOptions = WiringOverrides & {
+  stdout?: { write(text: string): unknown };
+  stderr?: { write(text: string): unknown; isTTY?: boolean };
+  /** Stop cleanly on SIGINT/SIGTERM (default true; tests turn it off). */
+  handleSignals?: boolean;
+};
+
+const count = (n: number) => n.toLocaleString('en-US');
+
+export function formatSummary(summary: CycleSummary, seconds: number): string {
+  const at = new Date(summary.startedAt || Date.now()).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const parts = [
+    `${count(summary.instances)} instances`,
+    `${count(summary.posted)} posted`,
+    `${count(summary.escalated)} escalated`,
+    `${count(summary.updated)} updated`,
+    `${count(summary.resolved)} resolved`,
+    `${count(summary.apiCalls)} API calls`,
+    `${count(summary.errors)} ${summary.errors === 1 ? 'error' : 'errors'}`,
+  ];
+  if (summary.enrichErrors > 0) parts.push(`${count(summary.enrichErrors)} without renewal options`);
+  if (summary.skipped > 0) parts.push(`${count(summary.skipped)} malformed records skipped`);
+  parts.push(`${seconds.toFixed(1)} s`);
+  return `cycle ${at}: ${parts.join(', ')}${summary.ok ? '' : ' — FAILED'}`;
+}
+
+export function formatProgress(progress: CycleProgress): string {
+  const lines = progress.productLines.map(
+    (p, i) =>
+      `${p.productId}: ${p.done}/${p.pages || '?'}${i === 0 ? ' pages' : ''}${p.failed ? ` (${p.failed} failed)` : ''}`,
+  );
+  const scan = lines.join(' · ');
+  return progress.phase === 'scan'
+    ? `scan ${scan}`
+    : `${progress.phase}: ${progress.pending} jobs left · scan ${scan}`;
+}
+
+export async function runCheck(config: Config, options: CheckOptions = {}): Promise<number> {
+  const needed: Parameters<typeof requireSettings>[1][number][] = [];
+  if (!options.client) needed.push('YEASTAR_CLIENT_ID', 'YEASTAR_CLIENT_SECRET');
+  if (!options.slack) needed.push('SLACK_BOT_TOKEN');
+  needed.push('SLACK_ALERT_CHANNEL');
+  requireSettings(config, needed);
+
+  const stdout = options.stdout ?? process.stdout;
+  const stderr = options.stderr ?? process.stderr;
+  // Logs go to stderr so that stdout carries the one summary line a script can read.
+  const logger =
+    options.logger ??
+    createLogger({ level: config.logLevel, destination: destination({ dest: 2, sync: false }) });
+  const wired = wirePipeline(config, { ...options, logger });
+  const pipeline = createPipeline(wired.deps);
+  const started = performance.now();
+  const onSignal = () => {
+    stderr.write('\nstopping: waiting for the jobs in hand…\n');
+    void pipeline.close();
+  };
+  if (options.handleSignals !== false) {
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+  }
+  let tty = false;
+  try {
+    await pipeline.startWorkers();
+    const summary = await pipeline.runCycleNow({
+      onProgress: (progress) => {
+        if (!stderr.isTTY) return;
+        tty = true;
+        stderr.write(`\r\x1b[K${formatProgress(progress)}`);
+      },
+    });
+    if (tty) stderr.write('\r\x1b[K');
+    stdout.write(`${formatSummary(summary, (performance.now() - started) / 1000)}\n`);
+    return summary.ok ? 0 : 1;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    await pipeline.close();
+    await wired.close();
+  }
+}

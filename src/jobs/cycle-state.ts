@@ -1,0 +1,149 @@
+import type { Redis } from 'ioredis';
+import type { Evaluation } from '../alerts/types.js';
+
+/**
+ * Per-cycle bookkeeping in Redis: which jobs the cycle is waiting for, what they counted, and the alerts
+ * to post once the scan phase is over. Every job reports itself done exactly once through `finish`,
+ * which is idempotent (a set of finished job ids), so a retried or duplicated job never counts twice and
+ * the orchestrator's "nothing pending" is a real completion count, not a guess.
+ *
+ * Keys live under `${prefix}:cycle:${cycleId}` (the orchestrator queue is named `poll`, not `cycle`, so
+ * these never meet BullMQ's own `${prefix}:cycle:${jobId}` keys).
+ */
+
+/** A day: long enough for a cycle and for the Slack app to re-render from the enrichment cache. */
+export const CYCLE_TTL_SECONDS = 86_400;
+
+export type CycleKeys = {
+  hash: string;
+  expected: string;
+  finished: string;
+  posts: string;
+  sent: string;
+  enrich: (alertKey: string) => string;
+};
+
+export function cycleKeys(prefix: string, cycleId: string): CycleKeys {
+  const base = `${prefix}:cycle:${cycleId}`;
+  return {
+    hash: base,
+    expected: `${base}:expected`,
+    finished: `${base}:finished`,
+    posts: `${base}:posts`,
+    sent: `${base}:sent`,
+    enrich: (alertKey) => `${base}:enrich:${alertKey}`,
+  };
+}
+
+export type FinishReport = {
+  /** Jobs this job added: the cycle now waits for them too. */
+  children?: string[];
+  /** Counter fields of the cycle hash to add to. */
+  counters?: Record<string, number>;
+  /** Plain fields of the cycle hash to set. */
+  fields?: Record<string, string | number>;
+  /** New alerts for the orchestrator's post phase, by alertKey. */
+  posts?: Evaluation[];
+};
+
+/*
+ * KEYS: hash, expected, finished, posts. ARGV: ttl, self ('' for none), nChildren, children...,
+ * nCounters, (field, delta)..., nFields, (field, value)..., nPosts, (alertKey, json)...
+ * `pending` counts expected jobs not yet finished, whichever of "registered" and "finished" happens
+ * first (a child may finish before its parent registers it).
+ */
+const FINISH_LUA = `
+local ttl = tonumber(ARGV[1])
+local self = ARGV[2]
+local i = 3
+local n = tonumber(ARGV[i]); i = i + 1
+for _ = 1, n do
+  local child = ARGV[i]; i = i + 1
+  if redis.call('SADD', KEYS[2], child) == 1 and redis.call('SISMEMBER', KEYS[3], child) == 0 then
+    redis.call('HINCRBY', KEYS[1], 'pending', 1)
+  end
+end
+local first = true
+if self ~= '' then
+  first = redis.call('SADD', KEYS[3], self) == 1
+  if first and redis.call('SISMEMBER', KEYS[2], self) == 1 then
+    redis.call('HINCRBY', KEYS[1], 'pending', -1)
+  end
+end
+n = tonumber(ARGV[i]); i = i + 1
+for _ = 1, n do
+  if first then redis.call('HINCRBY', KEYS[1], ARGV[i], tonumber(ARGV[i + 1])) end
+  i = i + 2
+end
+n = tonumber(ARGV[i]); i = i + 1
+for _ = 1, n do
+  redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1])
+  i = i + 2
+end
+n = tonumber(ARGV[i]); i = i + 1
+for _ = 1, n do
+  redis.call('HSET', KEYS[4], ARGV[i], ARGV[i + 1])
+  i = i + 2
+end
+for k = 1, 4 do redis.call('EXPIRE', KEYS[k], ttl) end
+return first and 1 or 0
+`;
+
+export type CycleState = {
+  keys(cycleId: string): CycleKeys;
+  /** Records that `jobId` is done (once) and registers its children, all in one round trip. */
+  finish(cycleId: string, jobId: string | null, report?: FinishReport): Promise<boolean>;
+  isFinished(cycleId: string, jobId: string): Promise<boolean>;
+  read(cycleId: string): Promise<Record<string, string>>;
+  /** Expected jobs not finished yet, at most `limit` of them (for the orchestrator's stall check). */
+  unfinished(cycleId: string, limit: number): Promise<string[]>;
+  posts(cycleId: string): Promise<Evaluation[]>;
+};
+
+export function createCycleState(deps: { redis: Redis; prefix: string }): CycleState {
+  const { redis, prefix } = deps;
+  const keys = (cycleId: string) => cycleKeys(prefix, cycleId);
+
+  return {
+    keys,
+    async finish(cycleId, jobId, report = {}) {
+      const k = keys(cycleId);
+      const children = report.children ?? [];
+      const counters = Object.entries(report.counters ?? {}).filter(([, v]) => v !== 0);
+      const fields = Object.entries(report.fields ?? {});
+      const posts = report.posts ?? [];
+      const args: (string | number)[] = [CYCLE_TTL_SECONDS, jobId ?? '', children.length, ...children];
+      args.push(counters.length, ...counters.flat());
+      args.push(fields.length, ...fields.flat());
+      args.push(posts.length, ...posts.flatMap((e) => [e.alertKey, JSON.stringify(e)]));
+      const result = await redis.eval(FINISH_LUA, 4, k.hash, k.expected, k.finished, k.posts, ...args);
+      return result === 1;
+    },
+    async isFinished(cycleId, jobId) {
+      return (await redis.sismember(keys(cycleId).finished, jobId)) === 1;
+    },
+    read(cycleId) {
+      return redis.hgetall(keys(cycleId).hash);
+    },
+    async unfinished(cycleId, limit) {
+      const k = keys(cycleId);
+      const out: string[] = [];
+      let cursor = '0';
+      do {
+        const [next, members] = await redis.sscan(k.expected, cursor, 'COUNT', 500);
+        cursor = next;
+        if (members.length > 0) {
+          const done = await redis.smismember(k.finished, ...members);
+          members.forEach((m, i) => {
+            if (done[i] === 0 && out.length < limit) out.push(m);
+          });
+        }
+      } while (cursor !== '0' && out.length < limit);
+      return out;
+    },
+    async posts(cycleId) {
+      const raw = await redis.hvals(keys(cycleId).posts);
+      return raw.map((json) => JSON.parse(json) as Evaluation);
+    },
+  };
+}

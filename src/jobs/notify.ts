@@ -1,0 +1,205 @@
+import { DelayedError, type Job } from 'bullmq';
+import { renderAlert, renderDigest, renderResolved, renderThreadReply } from '../alerts/render.js';
+import type { AlertRecord, Evaluation, RenderedMessage, SlackMessageRef } from '../alerts/types.js';
+import { channelsFor, type NotifyData, type PipelineContext } from './context.js';
+import { readEnrichment } from './enrich-job.js';
+import { isSlackUnrecoverable, slackErrorCode, slackRetryAfter, unrecoverable } from './errors.js';
+
+/**
+ * Posts or updates one alert's Slack message. Every chat.postMessage is remembered in the cycle's `sent`
+ * hash before the job reports done, so a retried job (after a 429, a 5xx or a crash) finds its earlier
+ * post and does not post again; chat.update is idempotent and simply repeated. Posting takes a token
+ * from the channel's bucket first; without one the job goes back to delayed, not to sleep in a worker.
+ */
+
+type Posted = { channel: string; ts: string };
+
+class SlackPause extends Error {
+  constructor(readonly waitMs: number) {
+    super(`Slack asks us to wait ${waitMs} ms`);
+  }
+}
+
+async function delayJob(job: Job, token: string | undefined, waitMs: number): Promise<never> {
+  // A little jitter so jobs delayed together do not all wake in the same millisecond.
+  await job.moveToDelayed(Date.now() + waitMs + Math.floor(Math.random() * 100), token);
+  throw new DelayedError();
+}
+
+function sentField(alertKey: string, step: string): string {
+  return `${alertKey}|${step}`;
+}
+
+export async function processNotify(
+  ctx: PipelineContext,
+  job: Job<NotifyData>,
+  token: string | undefined,
+): Promise<void> {
+  const data = job.data;
+  const jobId = job.id!;
+  if (await ctx.state.isFinished(data.cycleId, jobId)) return;
+  const sentKey = ctx.state.keys(data.cycleId).sent;
+  // The channel of the Slack call in flight, for a 429 to pause.
+  let activeChannel: string | undefined;
+
+  /** chat.postMessage once per cycle and step, whatever the retries. */
+  async function postOnce(
+    step: string,
+    channel: string,
+    message: Omit<RenderedMessage, 'metadata'> & { metadata?: RenderedMessage['metadata'] },
+    threadTs?: string,
+  ): Promise<Posted> {
+    const field = sentField('alertKey' in data ? data.alertKey : `digest:${channel}`, step);
+    const earlier = await ctx.redis.hget(sentKey, field);
+    if (earlier) return JSON.parse(earlier) as Posted;
+    activeChannel = channel;
+    const wait = await ctx.limiter.take(channel);
+    if (wait > 0) throw new SlackPause(wait);
+    const result = await ctx.slack.chat.postMessage({
+      channel,
+      text: message.text,
+      blocks: message.blocks as never,
+      ...(message.metadata ? { metadata: message.metadata } : {}),
+      ...(threadTs ? { thread_ts: threadTs } : {}),
+    });
+    const posted: Posted = { channel: result.channel ?? channel, ts: result.ts! };
+    await ctx.redis.hset(sentKey, field, JSON.stringify(posted));
+    return posted;
+  }
+
+  /** chat.update; false when the message is gone (deleted by someone), so the caller can post anew. */
+  async function update(ref: SlackMessageRef, message: RenderedMessage): Promise<boolean> {
+    activeChannel = ref.channel;
+    try {
+      await ctx.slack.chat.update({
+        channel: ref.channel,
+        ts: ref.ts,
+        text: message.text,
+        blocks: message.blocks as never,
+        metadata: message.metadata,
+      });
+      return true;
+    } catch (error) {
+      if (slackErrorCode(error) === 'message_not_found') return false;
+      throw error;
+    }
+  }
+
+  /** Slack wants replies under a thread's parent: an alert posted inside a digest thread replies there. */
+  const threadRootKey = (ref: SlackMessageRef) =>
+    `${ctx.config.queuePrefix}:slack:thread:${ref.channel}:${ref.ts}`;
+  const threadOf = async (ref: SlackMessageRef) => (await ctx.redis.get(threadRootKey(ref))) ?? ref.ts;
+
+  const view = async (evaluation: Evaluation, record: AlertRecord | null) => ({
+    evaluation,
+    record,
+    enrichment: 'alertKey' in data ? await readEnrichment(ctx, data.cycleId, data.alertKey) : null,
+    portalUrl: ctx.config.portalUrl,
+    now: ctx.clock(),
+    timeZone: ctx.config.timeZone,
+  });
+
+  async function postAlert(
+    alertKey: string,
+    channel: string,
+    evaluation: Evaluation,
+    record: AlertRecord | null,
+    threadTs?: string,
+  ): Promise<void> {
+    const posted = await postOnce('post', channel, renderAlert(await view(evaluation, record)), threadTs);
+    if (threadTs) {
+      await ctx.redis.set(threadRootKey(posted), threadTs, 'PX', ctx.config.alertRetentionMs);
+    }
+    await ctx.store.setMessage(alertKey, posted);
+  }
+
+  let counter: string;
+  const fields: Record<string, string> = {};
+  try {
+    switch (data.action) {
+      case 'digest': {
+        const evaluations = (await ctx.state.posts(data.cycleId)).filter(
+          (e) => channelsFor(ctx, e)[0] === data.channel,
+        );
+        const digest = renderDigest(evaluations, { now: ctx.clock(), timeZone: ctx.config.timeZone });
+        const posted = await postOnce('digest', data.channel, digest);
+        fields[`digest:${data.channel}`] = posted.ts;
+        counter = 'digests';
+        break;
+      }
+      case 'post': {
+        const record = await ctx.store.get(data.alertKey);
+        // Resolved (or forgotten) between the scan and now: nothing to announce any more.
+        if (!record || record.resolvedAt !== null) {
+          counter = 'skippedPosts';
+          break;
+        }
+        let threadTs: string | undefined;
+        if (data.inThread) {
+          threadTs = (await ctx.state.read(data.cycleId))[`digest:${data.channel}`];
+          // Without its digest a threaded post would land top-level and break storm control; the next
+          // cycle posts it again (its record has no message).
+          if (!threadTs)
+            throw unrecoverable(new Error(`no digest message in ${data.channel} for this cycle`));
+        }
+        await postAlert(data.alertKey, data.channel, record.evaluation ?? data.evaluation, record, threadTs);
+        counter = 'posted';
+        break;
+      }
+      case 'escalate':
+      case 'update': {
+        const record = await ctx.store.get(data.alertKey);
+        if (!record || record.resolvedAt !== null) {
+          counter = 'skippedPosts';
+          break;
+        }
+        const evaluation = record.evaluation ?? data.evaluation;
+        const rendered = renderAlert(await view(evaluation, record));
+        const updated = record.message ? await update(record.message, rendered) : false;
+        if (!updated) {
+          const channel = record.message?.channel ?? channelsFor(ctx, evaluation)[0];
+          if (!channel) throw unrecoverable(new Error('no Slack channel for alerts (SLACK_ALERT_CHANNEL)'));
+          await postAlert(data.alertKey, channel, evaluation, record);
+        } else if (data.action === 'escalate' && record.message) {
+          const reply = renderThreadReply('escalated', {
+            ...(await view(evaluation, record)),
+            previousStage: data.previousStage,
+          });
+          await postOnce('escalated', record.message.channel, reply, await threadOf(record.message));
+        }
+        counter = data.action === 'escalate' ? 'escalated' : 'updated';
+        break;
+      }
+      case 'resolve': {
+        const record = await ctx.store.get(data.alertKey);
+        const ref = record?.message ?? null;
+        if (ref) {
+          // The last alerting evaluation keeps the facts a reader saw; a renewal's new one has none.
+          const evaluation = record?.evaluation?.findings.length ? record.evaluation : data.evaluation;
+          const base = await view(evaluation, record);
+          const resolved = renderResolved({ ...base, reason: data.reason, renewedUntil: data.renewedUntil });
+          if (await update(ref, resolved)) {
+            const reply = renderThreadReply(data.reason === 'vanished' ? 'vanished' : 'resolved', {
+              ...base,
+              renewedUntil: data.renewedUntil,
+            });
+            await postOnce('resolved', ref.channel, reply, await threadOf(ref));
+          }
+        }
+        counter = 'resolved';
+        break;
+      }
+    }
+  } catch (error) {
+    if (error instanceof SlackPause) return delayJob(job, token, error.waitMs);
+    const retryAfter = slackRetryAfter(error);
+    if (retryAfter !== undefined) {
+      if (activeChannel) await ctx.limiter.pause(activeChannel, retryAfter * 1000);
+      ctx.logger.warn({ jobId, retryAfter }, 'Slack rate limit: the job waits Retry-After');
+      return delayJob(job, token, retryAfter * 1000);
+    }
+    if (isSlackUnrecoverable(error)) throw unrecoverable(error);
+    throw error;
+  }
+  await ctx.state.finish(data.cycleId, jobId, { counters: { [counter]: 1 }, fields });
+}

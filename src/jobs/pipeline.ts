@@ -1,0 +1,219 @@
+import { randomBytes } from 'node:crypto';
+import type { WebClient } from '@slack/web-api';
+import { DelayedError, type Job, type Processor, Queue, UnrecoverableError, Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { AlertStore } from '../alerts/types.js';
+import type { Config } from '../config.js';
+import { type Logger, silentLogger } from '../logger.js';
+import type { YeastarClient } from '../yeastar/types.js';
+import { defaultTuning, jobOptions, type PipelineContext, type PipelineTuning } from './context.js';
+import { createCycleState } from './cycle-state.js';
+import { processEnrich } from './enrich-job.js';
+import { isFinalFailure } from './errors.js';
+import { cycleIdOf, QUEUES, type QueueName, SCHEDULER_ID } from './ids.js';
+import { processNotify } from './notify.js';
+import {
+  type CycleProgress,
+  type CycleSummary,
+  failureCounters,
+  processCycle,
+  summaryOf,
+} from './orchestrator.js';
+import { processScan } from './scan.js';
+import { createChannelLimiter } from './slack-limit.js';
+
+/**
+ * The polling pipeline on BullMQ: four queues (`poll` orchestrates a cycle; `scan`, `enrich`, `notify`
+ * do the work), one job scheduler, and the workers that run them. Several processes may run it on one
+ * Redis: the scheduler is upserted by id (one schedule), the `poll` queue's global concurrency is 1 (one
+ * cycle at a time), and every job id is deterministic (no work done twice).
+ */
+
+export type PipelineDeps = {
+  config: Config;
+  /** Makes a new connection; BullMQ needs `maxRetriesPerRequest: null` and its own for each worker. */
+  redis: () => Redis;
+  client: YeastarClient;
+  store: AlertStore;
+  slack: WebClient;
+  logger?: Logger;
+  clock?: () => number;
+  tuning?: Partial<PipelineTuning>;
+};
+
+export type RunCycleOptions = {
+  /** Called while the cycle runs, with pages done per product line. */
+  onProgress?: (progress: CycleProgress) => void;
+  /** Reuse a cycle id (tests: "the same cycle job twice"). */
+  jobId?: string;
+};
+
+export type Pipeline = {
+  /** Workers and the schedule: what `npm start` runs. */
+  start(): Promise<void>;
+  /** Workers only: what `npm run check` runs, so its cycle is served in-process. */
+  startWorkers(): Promise<void>;
+  /** Adds a cycle job now and resolves with its summary once every job of it has finished. */
+  runCycleNow(options?: RunCycleOptions): Promise<CycleSummary>;
+  /** Stops taking jobs, lets the ones in hand finish (a waiting cycle is handed back), closes Redis. */
+  close(): Promise<void>;
+  queues: Record<QueueName, Queue>;
+};
+
+export function createPipeline(deps: PipelineDeps): Pipeline {
+  const { config } = deps;
+  const logger = deps.logger ?? silentLogger();
+  const prefix = config.queuePrefix;
+  const tuning: PipelineTuning = { ...defaultTuning(config), ...deps.tuning };
+  const connections: Redis[] = [];
+  const connect = () => {
+    const connection = deps.redis();
+    connections.push(connection);
+    return connection;
+  };
+  const redis = connect();
+  const queues = Object.fromEntries(
+    Object.values(QUEUES).map((name) => [name, new Queue(name, { connection: redis, prefix })]),
+  ) as Record<QueueName, Queue>;
+  let closing = false;
+  const ctx: PipelineContext = {
+    config,
+    client: deps.client,
+    store: deps.store,
+    slack: deps.slack,
+    logger,
+    clock: deps.clock ?? Date.now,
+    redis,
+    state: createCycleState({ redis, prefix }),
+    limiter: createChannelLimiter({
+      redis,
+      prefix,
+      postsPerSecond: config.slack.postsPerSecond,
+      burst: config.slack.burst,
+    }),
+    queues,
+    tuning,
+    closing: () => closing,
+  };
+  const workers: Worker[] = [];
+
+  /** Reports a job that failed for good to its cycle, so the cycle stops waiting for it. */
+  async function reportFailure(queue: QueueName, job: Job, error: unknown): Promise<void> {
+    const cycleId: unknown =
+      queue === 'poll' ? cycleIdOf(job.id!) : (job.data as { cycleId?: unknown }).cycleId;
+    if (typeof cycleId !== 'string') return;
+    const message = error instanceof Error ? error.message : String(error);
+    if (queue === 'poll') {
+      await ctx.state.finish(cycleId, null, { fields: { status: 'failed', error: message } });
+    } else {
+      await ctx.state.finish(cycleId, job.id!, { counters: failureCounters(job.id!, job.data) });
+    }
+  }
+
+  function wrap<T>(queue: QueueName, fn: (job: Job<T>, token?: string) => Promise<unknown>): Processor<T> {
+    return async (job, token) => {
+      try {
+        return await fn(job, token);
+      } catch (error) {
+        if (error instanceof DelayedError) throw error;
+        const final = isFinalFailure(job, error);
+        logger.warn({ queue, jobId: job.id, attempt: job.attemptsMade + 1, final, err: error }, 'job failed');
+        if (final) await reportFailure(queue, job, error);
+        throw error;
+      }
+    };
+  }
+
+  function addWorker<T>(
+    queue: QueueName,
+    fn: (job: Job<T>, token?: string) => Promise<unknown>,
+    concurrency: number,
+    extra: { limiter?: { max: number; duration: number } } = {},
+  ): void {
+    const worker = new Worker<T>(queue, wrap(queue, fn), {
+      connection: connect(),
+      prefix,
+      concurrency,
+      maxStalledCount: 2,
+      stalledInterval: tuning.stalledIntervalMs,
+      ...extra,
+    });
+    // A job that stalled too often fails without its processor running: report it here as well
+    // (finishing is idempotent, so reporting twice is harmless).
+    worker.on('failed', (job, error) => {
+      if (!job) return;
+      const exhausted =
+        error instanceof UnrecoverableError ||
+        error.name === 'UnrecoverableError' ||
+        job.attemptsMade >= (job.opts.attempts ?? 1) ||
+        /stalled more than allowable limit/i.test(error.message);
+      if (exhausted) void reportFailure(queue, job, error).catch(() => {});
+    });
+    worker.on('error', (error) => logger.error({ queue, err: error }, 'worker error'));
+    workers.push(worker);
+  }
+
+  let workersStarted = false;
+  async function startWorkers(): Promise<void> {
+    if (workersStarted) return;
+    workersStarted = true;
+    // One cycle at a time across every process on this Redis.
+    await queues.poll.setGlobalConcurrency(1);
+    addWorker('poll', (job, token) => processCycle(ctx, job, token), 1);
+    addWorker('scan', (job) => processScan(ctx, job as never), tuning.scanConcurrency);
+    addWorker('enrich', (job) => processEnrich(ctx, job as never), tuning.enrichConcurrency);
+    addWorker('notify', (job, token) => processNotify(ctx, job as never, token), tuning.notifyConcurrency, {
+      limiter: tuning.slackLimit,
+    });
+    await Promise.all(workers.map((w) => w.waitUntilReady()));
+  }
+
+  return {
+    queues,
+    startWorkers,
+    async start() {
+      await startWorkers();
+      const repeat = config.pollCron
+        ? { pattern: config.pollCron, tz: config.timeZone }
+        : { every: config.pollEveryMs };
+      // Upserted by id: restarts and extra processes replace the one schedule, never add a second.
+      await queues.poll.upsertJobScheduler(SCHEDULER_ID, repeat, {
+        name: 'cycle',
+        opts: jobOptions(ctx, 'poll'),
+      });
+      logger.info({ schedule: config.pollCron ?? `every ${config.pollEveryMs} ms` }, 'poll schedule set');
+    },
+    async runCycleNow(options = {}) {
+      const jobId = options.jobId ?? `check-${Date.now()}-${randomBytes(3).toString('hex')}`;
+      const cycleId = cycleIdOf(jobId);
+      await queues.poll.add('cycle', {}, { ...jobOptions(ctx, 'poll'), jobId });
+      let lastProgress = '';
+      for (;;) {
+        const hash = await ctx.state.read(cycleId);
+        if (options.onProgress && hash.products) {
+          const progress: CycleProgress = {
+            cycleId,
+            phase: hash.phase ?? 'scan',
+            pending: Number(hash.pending ?? 0),
+            productLines: summaryOf(cycleId, hash).productLines,
+          };
+          const text = JSON.stringify(progress);
+          if (text !== lastProgress) options.onProgress(progress);
+          lastProgress = text;
+        }
+        if (hash.status === 'done' || hash.status === 'failed') return summaryOf(cycleId, hash);
+        const jobState = await queues.poll.getJobState(jobId);
+        if (jobState === 'failed') return summaryOf(cycleId, { ...hash, status: 'failed' });
+        if (closing) return summaryOf(cycleId, { ...hash, status: 'interrupted' });
+        await new Promise((resolve) => setTimeout(resolve, tuning.pollIntervalMs));
+      }
+    },
+    async close() {
+      if (closing) return;
+      closing = true;
+      await Promise.all(workers.map((w) => w.close()));
+      await Promise.all(Object.values(queues).map((q) => q.close()));
+      await Promise.all(connections.map((c) => c.quit().catch(() => c.disconnect())));
+    },
+  };
+}

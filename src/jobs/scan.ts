@@ -1,0 +1,89 @@
+import type { Job } from 'bullmq';
+import { evaluateInstance } from '../alerts/rules.js';
+import type { Evaluation } from '../alerts/types.js';
+import { addJobs, type EnrichData, type NotifyData, type PipelineContext, type ScanData } from './context.js';
+import { countingClient } from './enrich.js';
+import { isYeastarUnrecoverable, unrecoverable } from './errors.js';
+import { jobIds } from './ids.js';
+
+/**
+ * One page of one product line: fetch, evaluate, decide (one store round trip), then hand on only the
+ * instances whose decision is not "nothing". Page 1 learns `totalPage` and adds the other pages as their
+ * own jobs, so a product line is fetched in parallel, not page after page.
+ */
+export async function processScan(ctx: PipelineContext, job: Job<ScanData>): Promise<void> {
+  const { cycleId, productId, productName, pageNo } = job.data;
+  const jobId = job.id!;
+  if (await ctx.state.isFinished(cycleId, jobId)) return;
+
+  const counted = countingClient(ctx.client);
+  const page = await counted.client
+    .getInstancePage(productId, pageNo, ctx.config.yeastar.pageSize)
+    .catch((error: unknown) => {
+      throw isYeastarUnrecoverable(error) ? unrecoverable(error) : error;
+    });
+
+  const children: string[] = [];
+  const fields: Record<string, number> = {};
+  if (pageNo === 1) {
+    const totalPage = Math.max(1, page.totalPage);
+    fields[`total:${productId}`] = totalPage;
+    const more = [];
+    for (let p = 2; p <= totalPage; p++) {
+      more.push({
+        id: jobIds.scan(cycleId, productId, p),
+        data: { cycleId, productId, productName, pageNo: p },
+      });
+    }
+    children.push(...(await addJobs<ScanData>(ctx, 'scan', more)));
+  }
+
+  const now = ctx.clock();
+  const options = { now, thresholds: ctx.config.alertDays, timeZone: ctx.config.timeZone, productName };
+  const evaluations = page.instances.map((instance) => evaluateInstance(instance, options));
+  const decisions = await ctx.store.decide(cycleId, jobId, evaluations, now);
+
+  const enrich: Array<{ id: string; data: EnrichData }> = [];
+  const resolves: Array<{ id: string; data: NotifyData }> = [];
+  const posts: Evaluation[] = [];
+  for (const d of decisions) {
+    if (d.action === 'post' || d.action === 'escalate' || d.action === 'update') {
+      enrich.push({
+        id: jobIds.enrich(cycleId, d.alertKey),
+        data: {
+          cycleId,
+          alertKey: d.alertKey,
+          action: d.action,
+          previousStage: d.previousStage,
+          evaluation: d.evaluation,
+        },
+      });
+      if (d.action === 'post') posts.push(d.evaluation);
+    } else if (d.action === 'resolve') {
+      resolves.push({
+        id: jobIds.notify(cycleId, d.alertKey, 'resolve'),
+        data: {
+          cycleId,
+          action: 'resolve',
+          alertKey: d.alertKey,
+          reason: d.resolveReason ?? 'renewed',
+          renewedUntil: d.evaluation.subject.planExpireDate,
+          evaluation: d.evaluation,
+        },
+      });
+    }
+  }
+  children.push(...(await addJobs(ctx, 'enrich', enrich)), ...(await addJobs(ctx, 'notify', resolves)));
+
+  await ctx.state.finish(cycleId, jobId, {
+    children,
+    fields,
+    posts,
+    counters: {
+      instances: page.instances.length,
+      skipped: page.skipped.length,
+      apiCalls: counted.calls(),
+      [`done:${productId}`]: 1,
+    },
+  });
+}

@@ -1,0 +1,38 @@
+import { LogLevel, type Logger as SlackLogger, WebClient } from '@slack/web-api';
+import type { Logger } from '../logger.js';
+
+/**
+ * The Web API client the pipeline posts with. Its own retries are off and rate-limited calls are
+ * rejected, not queued: the notify jobs honour `Retry-After` themselves (a delayed job, not a worker
+ * asleep) and BullMQ does the retrying, so a crash never loses a post that was waiting in memory.
+ */
+export function createSlackWebClient(options: {
+  token: string | undefined;
+  apiUrl: string;
+  logger: Logger;
+}): WebClient {
+  return new WebClient(options.token, {
+    slackApiUrl: options.apiUrl,
+    rejectRateLimitedCalls: true,
+    retryConfig: { retries: 0 },
+    logger: slackLogger(options.logger),
+  });
+}
+
+/** Slack's logger interface over ours, so its lines are redacted too; its warnings repeat what the jobs
+ * report with more context, so they are demoted to debug. */
+function slackLogger(logger: Logger): SlackLogger {
+  let level = LogLevel.INFO;
+  const text = (msg: unknown[]) => msg.map((m) => (typeof m === 'string' ? m : JSON.stringify(m))).join(' ');
+  return {
+    debug: (...msg) => logger.debug({ source: 'slack-web-api' }, text(msg)),
+    info: (...msg) => logger.debug({ source: 'slack-web-api' }, text(msg)),
+    warn: (...msg) => logger.debug({ source: 'slack-web-api' }, text(msg)),
+    error: (...msg) => logger.warn({ source: 'slack-web-api' }, text(msg)),
+    setLevel: (next) => {
+      level = next;
+    },
+    getLevel: () => level,
+    setName: () => {},
+  };
+}

@@ -1,0 +1,182 @@
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { Redis } from 'ioredis';
+import type { AlertView } from '../alerts/render.js';
+import { renderPlainList } from '../alerts/render-plain.js';
+import { createAlertStore } from '../alerts/state.js';
+import type { Enrichment } from '../alerts/types.js';
+import { type Config, loadConfig } from '../config.js';
+import { formatSummary } from '../jobs/check.js';
+import { cycleKeys } from '../jobs/cycle-state.js';
+import { createPipeline } from '../jobs/pipeline.js';
+import { wirePipeline } from '../jobs/wiring.js';
+import { createLogger } from '../logger.js';
+import { OperatorError } from '../operator-error.js';
+import { createFakeSlack } from '../sim/fake-slack.js';
+import { createSimulator } from '../sim/server.js';
+import {
+  type PrivateRedis,
+  RedisServerMissingError,
+  redisAnswers,
+  startPrivateRedis,
+} from './private-redis.js';
+
+/**
+ * `npm run demo`, the embedded default: the simulator with a sample partner, one real cycle through the
+ * same queues, rules, state and renderer as production (Slack is a local fake), and the alerts shown in
+ * the terminal. Needs no account anywhere; touches no Redis key outside its own random prefix, and
+ * deletes those when it is done.
+ */
+
+export const DEMO_CHANNEL = 'CDEMO0RENEW';
+export const DEMO_INSTANCES = 200;
+export const DEMO_ATTENTION = 12;
+
+export type DemoOptions = {
+  env?: Record<string, string | undefined>;
+  stdout?: { write(text: string): unknown; isTTY?: boolean };
+  stderr?: { write(text: string): unknown };
+  /** Where the Block Kit JSON of each alert is written (default `.demo-out` in the working directory). */
+  outDir?: string;
+  /** Keep the demo's Redis keys instead of deleting them (to inspect them). */
+  keepKeys?: boolean;
+};
+
+async function chooseRedis(
+  env: Record<string, string | undefined>,
+  say: (line: string) => void,
+): Promise<{ url: string; server: PrivateRedis | null }> {
+  const configured = env.REDIS_URL?.trim();
+  if (configured && (await redisAnswers(configured))) {
+    say(`Redis: using REDIS_URL (${new URL(configured).host}); the demo keeps to its own key prefix.`);
+    return { url: configured, server: null };
+  }
+  if (configured)
+    say(`Redis: nothing answers at REDIS_URL (${new URL(configured).host}); starting a private one.`);
+  try {
+    const server = await startPrivateRedis();
+    say(`Redis: started a private redis-server on 127.0.0.1:${server.port} (stopped when the demo ends).`);
+    return { url: server.url, server };
+  } catch (error) {
+    if (error instanceof RedisServerMissingError) {
+      throw new OperatorError(
+        'npm run demo needs Redis: install redis-server (Debian/Ubuntu: apt-get install redis-server; macOS: brew install redis) or set REDIS_URL to a running Redis.',
+      );
+    }
+    throw error;
+  }
+}
+
+function fileNameOf(alertKey: string): string {
+  return `${alertKey.replace(/[^A-Za-z0-9_-]+/g, '_')}.json`;
+}
+
+export async function runDemo(options: DemoOptions = {}): Promise<number> {
+  const env = options.env ?? process.env;
+  const stdout = options.stdout ?? process.stdout;
+  const stderr = options.stderr ?? process.stderr;
+  const color = Boolean(stdout.isTTY) && !env.NO_COLOR;
+  const say = (line: string) => stderr.write(`${line}\n`);
+  const outDir = options.outDir ?? join(process.cwd(), '.demo-out');
+
+  const base = loadConfig({ TZ: env.TZ, ALERT_DAYS: env.ALERT_DAYS, LOG_LEVEL: env.LOG_LEVEL });
+  const { url: redisUrl, server } = await chooseRedis(env, say);
+  const prefix = `yeastar-demo-${randomBytes(4).toString('hex')}`;
+  const sim = await createSimulator({ instances: DEMO_INSTANCES, attention: DEMO_ATTENTION, seed: 7 });
+  const slack = await createFakeSlack();
+  say(`Simulator: ${DEMO_INSTANCES} instances over 4 product lines at ${sim.url}; Slack: a local fake.`);
+
+  const config: Config = loadConfig({
+    YEASTAR_BASE_URL: sim.url,
+    YEASTAR_CLIENT_ID: sim.credentials.clientId,
+    YEASTAR_CLIENT_SECRET: sim.credentials.clientSecret,
+    REDIS_URL: redisUrl,
+    QUEUE_PREFIX: prefix,
+    SLACK_BOT_TOKEN: 'xoxb-demo-token',
+    SLACK_API_URL: slack.url,
+    SLACK_ALERT_CHANNEL: DEMO_CHANNEL,
+    // The fake has no rate limit: let the demo go as fast as it can.
+    SLACK_POSTS_PER_SECOND: '100',
+    SLACK_BURST: '100',
+    TZ: base.timeZone,
+    ALERT_DAYS: base.alertDays.join(','),
+    LOG_LEVEL: 'warn',
+  });
+  const logger = createLogger({ level: base.logLevel === 'debug' ? 'debug' : 'warn' });
+  const connections: Redis[] = [];
+  const connect = () => {
+    const redis = new Redis(redisUrl, { maxRetriesPerRequest: null });
+    connections.push(redis);
+    return redis;
+  };
+  const wired = wirePipeline(config, { redis: connect, logger });
+  const pipeline = createPipeline(wired.deps);
+  const started = performance.now();
+  let exitCode = 0;
+  try {
+    await pipeline.startWorkers();
+    const summary = await pipeline.runCycleNow();
+    const seconds = (performance.now() - started) / 1000;
+
+    const reader = connect();
+    const store = createAlertStore({ redis: reader, prefix });
+    const { records } = await store.listOpen({ limit: 1000 });
+    const keys = cycleKeys(prefix, summary.cycleId);
+    const views: AlertView[] = [];
+    for (const record of records) {
+      if (!record.evaluation) continue;
+      const cached = await reader.get(keys.enrich(record.alertKey));
+      views.push({
+        evaluation: record.evaluation,
+        record,
+        enrichment: cached ? (JSON.parse(cached) as Enrichment) : null,
+        portalUrl: config.portalUrl,
+        now: Date.now(),
+        timeZone: config.timeZone,
+      });
+    }
+
+    rmSync(outDir, { recursive: true, force: true });
+    mkdirSync(outDir, { recursive: true });
+    const messages = slack.messages(DEMO_CHANNEL);
+    let written = 0;
+    for (const message of messages) {
+      const payload = (message.metadata as { event_payload?: { alertKey?: string } } | undefined)
+        ?.event_payload;
+      const name = payload?.alertKey ? fileNameOf(payload.alertKey) : `digest-${message.ts}.json`;
+      writeFileSync(join(outDir, name), `${JSON.stringify(message, null, 2)}\n`);
+      written++;
+    }
+    const topLevel = messages.filter((m) => !m.thread_ts).length;
+
+    stdout.write(`\n${renderPlainList(views, { color })}\n\n`);
+    stdout.write(
+      `${views.length} alerts need attention, most urgent first. In Slack they went to one channel as ${topLevel} top-level message${topLevel === 1 ? '' : 's'}` +
+        `${summary.digests > 0 ? ' (a digest, with the alerts in its thread: more than DIGEST_OVER new alerts at once)' : ''}.\n`,
+    );
+    stdout.write(
+      `Block Kit JSON of each message (paste its "blocks" into Slack's Block Kit Builder): ${relative(process.cwd(), outDir) || '.'}/ (${written} files)\n`,
+    );
+    stdout.write(`${formatSummary(summary, seconds)}\n`);
+    exitCode = summary.ok ? 0 : 1;
+  } finally {
+    await pipeline.close();
+    await wired.close();
+    if (!options.keepKeys) {
+      const cleaner = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
+      let cursor = '0';
+      do {
+        const [next, found] = await cleaner.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+        cursor = next;
+        if (found.length > 0) await cleaner.unlink(...found);
+      } while (cursor !== '0');
+      await cleaner.quit();
+    }
+    for (const redis of connections) redis.disconnect();
+    await slack.close();
+    await sim.close();
+    await server?.stop();
+  }
+  return exitCode;
+}

@@ -1,0 +1,78 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createCycleState } from '../../src/jobs/cycle-state.js';
+import { cycleIdOf, jobIds, queueOfJobId } from '../../src/jobs/ids.js';
+import { createChannelLimiter } from '../../src/jobs/slack-limit.js';
+import { redisFixture } from '../helpers/redis.js';
+
+let fixture: Awaited<ReturnType<typeof redisFixture>>;
+beforeAll(async () => {
+  fixture = await redisFixture('cycle-state');
+});
+afterAll(() => fixture.close());
+
+describe('cycle bookkeeping', () => {
+  it('counts a job once however often it reports, and waits for children whichever reports first', async () => {
+    const state = createCycleState({ redis: fixture.redis, prefix: fixture.prefix });
+    const c = 'c1';
+    // The root registers two children; one of them already finished before it was registered.
+    expect(await state.finish(c, 'child-b', { counters: { instances: 5 } })).toBe(true);
+    await state.finish(c, 'root', { children: ['child-a', 'child-b'], counters: { apiCalls: 1 } });
+    expect((await state.read(c)).pending).toBe('1');
+    expect(await state.unfinished(c, 10)).toEqual(['child-a']);
+
+    expect(await state.finish(c, 'child-a', { counters: { instances: 7 } })).toBe(true);
+    // A retried or duplicated job reports again: nothing is counted twice.
+    expect(await state.finish(c, 'child-a', { counters: { instances: 7 } })).toBe(false);
+    await state.finish(c, 'root', { children: ['child-a', 'child-b'], counters: { apiCalls: 1 } });
+
+    const hash = await state.read(c);
+    expect(hash.pending).toBe('0');
+    expect(hash.instances).toBe('12');
+    expect(hash.apiCalls).toBe('1');
+    expect(await state.isFinished(c, 'child-a')).toBe(true);
+    expect(await state.isFinished(c, 'child-c')).toBe(false);
+    expect(await fixture.redis.ttl(state.keys(c).hash)).toBeGreaterThan(0);
+  });
+
+  it('keeps the new alerts for the post phase', async () => {
+    const state = createCycleState({ redis: fixture.redis, prefix: fixture.prefix });
+    const evaluation = { alertKey: '13:SN1', stage: '7d' } as never;
+    await state.finish('c2', 'scan-1', { posts: [evaluation] });
+    expect(await state.posts('c2')).toEqual([evaluation]);
+  });
+});
+
+describe('job ids', () => {
+  it('never contain a colon, and name their queue', () => {
+    const cycleId = cycleIdOf('repeat:poll:1732431600000');
+    expect(cycleId).toBe('repeat.poll.1732431600000');
+    const ids = [
+      jobIds.scan(cycleId, '13', 4),
+      jobIds.enrich(cycleId, '13:3658B4311196UZ4A'),
+      jobIds.notify(cycleId, '13:3658B4311196UZ4A', 'post'),
+      jobIds.digest(cycleId, 'C123'),
+    ];
+    for (const id of ids) expect(id).not.toContain(':');
+    expect(ids.map(queueOfJobId)).toEqual(['scan', 'enrich', 'notify', 'notify']);
+  });
+});
+
+describe('per-channel Slack bucket', () => {
+  it('allows a burst, then asks to wait about 1/rate, and honours a pause', async () => {
+    const limiter = createChannelLimiter({
+      redis: fixture.redis,
+      prefix: fixture.prefix,
+      postsPerSecond: 1,
+      burst: 3,
+    });
+    const waits = [];
+    for (let i = 0; i < 4; i++) waits.push(await limiter.take('C1'));
+    expect(waits.slice(0, 3)).toEqual([0, 0, 0]);
+    expect(waits[3]).toBeGreaterThan(0);
+    expect(waits[3]).toBeLessThanOrEqual(1000);
+    // Another channel has its own bucket.
+    expect(await limiter.take('C2')).toBe(0);
+    await limiter.pause('C2', 5_000);
+    expect(await limiter.take('C2')).toBeGreaterThan(1_000);
+  });
+});
