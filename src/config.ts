@@ -137,6 +137,13 @@ const envSchema = z.object({
   ),
   SLACK_POSTS_PER_SECOND: positiveInt(1, 'a whole number of messages per second per channel, at least 1'),
   SLACK_BURST: positiveInt(5, 'a whole number of messages a channel may take at once, at least 1'),
+  SLACK_OPS_CHANNEL: optionalText.refine(
+    (v) => v === undefined || /^[CG][A-Z0-9]{2,}$/.test(v),
+    'a Slack channel ID such as C012ABCDEF (not a #name)',
+  ),
+  ROUTES_FILE: optionalText,
+  REMIND_EVERY: duration('24h'),
+  META_FAIL_AFTER: positiveInt(3, 'a whole number of failed cycles in a row, at least 1'),
   PORT: port(3000),
   ALERT_DAYS: alertDays,
   ALERT_RETENTION: duration('30d'),
@@ -174,7 +181,12 @@ export type Config = Readonly<{
     activationAllowedUsers: readonly string[];
     postsPerSecond: number;
     burst: number;
+    /** Where the bot's alerts about itself go: SLACK_OPS_CHANNEL, else the alert channel. */
+    opsChannel: string | undefined;
   }>;
+  routesFile: string | undefined;
+  remindEveryMs: number;
+  metaFailAfter: number;
   port: number;
   alertDays: readonly number[];
   alertRetentionMs: number;
@@ -242,7 +254,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       activationAllowedUsers: e.ACTIVATION_ALLOWED_USERS,
       postsPerSecond: e.SLACK_POSTS_PER_SECOND,
       burst: e.SLACK_BURST,
+      opsChannel: e.SLACK_OPS_CHANNEL ?? e.SLACK_ALERT_CHANNEL,
     },
+    routesFile: e.ROUTES_FILE,
+    remindEveryMs: e.REMIND_EVERY,
+    metaFailAfter: e.META_FAIL_AFTER,
     port: e.PORT,
     alertDays: e.ALERT_DAYS,
     alertRetentionMs: e.ALERT_RETENTION,

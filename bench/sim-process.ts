@@ -1,0 +1,53 @@
+import { createFakeSlack } from '../src/sim/fake-slack.js';
+import { createSimulator, type SimOptions } from '../src/sim/server.js';
+
+/**
+ * The simulator and the fake Slack in a process of their own, so the benchmark's peak RSS and CPU are the
+ * bot's, not theirs. Options arrive as JSON in argv[2]; the parent talks to it over IPC: `stats`, `reset`
+ * (counts start again from zero; the fake keeps its messages so later updates still find them) and `close`.
+ */
+
+export type SimProcessStats = {
+  requests: number;
+  byPath: Record<string, number>;
+  tokensIssued: number;
+  slackCalls: number;
+  slackByMethod: Record<string, number>;
+};
+
+export type SimProcessMessage =
+  | { type: 'ready'; url: string; credentials: { clientId: string; clientSecret: string }; slackUrl: string }
+  | { type: 'stats'; stats: SimProcessStats }
+  | { type: 'reset' };
+
+const options = JSON.parse(process.argv[2] ?? '{}') as SimOptions;
+const sim = await createSimulator(options);
+const slack = await createFakeSlack();
+let slackBase = 0;
+
+function stats(): SimProcessStats {
+  const { requests, byPath, tokensIssued } = sim.stats();
+  const slackByMethod: Record<string, number> = {};
+  for (const call of slack.calls.slice(slackBase)) {
+    slackByMethod[call.method] = (slackByMethod[call.method] ?? 0) + 1;
+  }
+  return { requests, byPath, tokensIssued, slackCalls: slack.calls.length - slackBase, slackByMethod };
+}
+
+async function close(): Promise<never> {
+  await Promise.allSettled([sim.close(), slack.close()]);
+  process.exit(0);
+}
+
+const send = (message: SimProcessMessage) => process.send?.(message);
+send({ type: 'ready', url: sim.url, credentials: sim.credentials, slackUrl: slack.url });
+process.on('message', (message: { type: string }) => {
+  if (message.type === 'stats') send({ type: 'stats', stats: stats() });
+  if (message.type === 'reset') {
+    sim.resetStats();
+    slackBase = slack.calls.length;
+    send({ type: 'reset' });
+  }
+  if (message.type === 'close') void close();
+});
+process.on('disconnect', () => void close());
