@@ -4,6 +4,7 @@ import type { AlertView } from './render.js';
 import {
   compareUrgency,
   daysLeftNow,
+  hiddenText,
   isExpiredKind,
   optionFor,
   portalLink,
@@ -99,6 +100,8 @@ export function renderPlain(view: AlertView, options: { color: boolean }): strin
     lines.push(`  Services (${services.length}):`);
     for (const finding of services) lines.push(...serviceLine(finding, view));
   }
+  const hidden = hiddenText(evaluation);
+  if (hidden) lines.push(`  ${clean(hidden)}`);
   if (view.enrichment?.error) lines.push(`  Renewal options unavailable: ${clean(view.enrichment.error)}`);
   if (subject.url) lines.push(`  Instance URL: ${clean(subject.url)}`);
   if (record?.acknowledgedBy) {

@@ -363,6 +363,18 @@ function stateLines(view: AlertView): string[] {
   return lines;
 }
 
+/** "3 services hidden: the plan itself expired" (inhibition), or null when nothing was left out. */
+export function hiddenText(evaluation: Evaluation): string | null {
+  const hidden = evaluation.hidden;
+  if (!hidden || !(hidden.count > 0)) return null;
+  return `${plural(hidden.count, 'service')} hidden: ${oneLine(hidden.reason)}`;
+}
+
+function hiddenLines(view: AlertView): string[] {
+  const text = hiddenText(view.evaluation);
+  return text ? [`:information_source: ${fitMrkdwn(text, ERROR_MAX)}`] : [];
+}
+
 function enrichmentLines(view: AlertView): string[] {
   const error = view.enrichment?.error;
   return error ? [`:warning: renewal options unavailable: ${fitMrkdwn(oneLine(error), ERROR_MAX)}`] : [];
@@ -458,7 +470,7 @@ export function renderAlert(view: AlertView): RenderedMessage {
   ];
   const services = serviceLines(view);
   if (services.length > 0) blocks.push(listSection(`*Services* (${services.length})`, services));
-  blocks.push(...contextBlock([...enrichmentLines(view), ...stateLines(view)]));
+  blocks.push(...contextBlock([...hiddenLines(view), ...enrichmentLines(view), ...stateLines(view)]));
   blocks.push(actionsBlock(view));
   return {
     text: fallbackText(line),

@@ -1,9 +1,16 @@
 import { createHash } from 'node:crypto';
-import { TZDate } from '@date-fns/tz';
-import { differenceInCalendarDays } from 'date-fns';
+import { calendarDaysBetween } from '../util/calendar-days.js';
 import type { Instance, InstanceService } from '../yeastar/types.js';
 import { KNOWN_PRODUCT_LINES } from '../yeastar/types.js';
-import type { AlertSubject, Evaluation, Finding, FindingKind, Severity, Stage } from './types.js';
+import type {
+  AlertSubject,
+  Evaluation,
+  Finding,
+  FindingKind,
+  HiddenFindings,
+  Severity,
+  Stage,
+} from './types.js';
 
 /**
  * What is wrong with one instance, as a pure function of the instance, the thresholds and the clock.
@@ -27,7 +34,7 @@ export function alertKeyOf(productId: string, productNo: string): string {
 }
 
 export function calendarDaysLeft(expiresAt: number, now: number, timeZone: string): number {
-  return differenceInCalendarDays(new TZDate(expiresAt, timeZone), new TZDate(now, timeZone));
+  return calendarDaysBetween(expiresAt, now, timeZone);
 }
 
 /** Days of an `Nd` stage, or null for any other stage. */
@@ -239,15 +246,33 @@ function digestOf(subject: AlertSubject, findings: readonly Finding[]): string {
   return createHash('sha256').update(JSON.stringify(facts)).digest('hex').slice(0, 16);
 }
 
+export const PLAN_EXPIRED_REASON = 'the plan itself expired';
+
+/**
+ * Inhibition: once the plan itself expired, renewing it is the one thing to do, so its services'
+ * own expiry lines (expiring or expired) are left out and only counted. A switching plan yields a
+ * single `switching` finding, never also `expiring` for the same date (see `planFinding`).
+ */
+function inhibit(
+  plan: Finding | null,
+  services: Finding[],
+): { shown: Finding[]; hidden: HiddenFindings | null } {
+  if (plan?.kind === 'expired' && services.length > 0) {
+    return { shown: [], hidden: { count: services.length, reason: PLAN_EXPIRED_REASON } };
+  }
+  return { shown: services, hidden: null };
+}
+
 export function evaluateInstance(instance: Instance, options: RuleOptions): Evaluation {
   const thresholds = options.thresholds.length > 0 ? options.thresholds : FALLBACK_THRESHOLDS;
-  const findings: Finding[] = [];
   const plan = planFinding(instance, options, thresholds);
-  if (plan) findings.push(plan);
+  const serviceFindings: Finding[] = [];
   for (const service of instance.serviceList) {
     const finding = serviceFinding(service, options, thresholds);
-    if (finding) findings.push(finding);
+    if (finding) serviceFindings.push(finding);
   }
+  const { shown, hidden } = inhibit(plan, serviceFindings);
+  const findings: Finding[] = plan ? [plan, ...shown] : shown;
   findings.sort(compareFindings);
 
   let severity: Severity | null = null;
@@ -263,7 +288,9 @@ export function evaluateInstance(instance: Instance, options: RuleOptions): Eval
     stage: findings[0]?.stage ?? null,
     severity,
     findings,
+    // The hidden count stays out of the digest: it is a footnote, and the digest tracks what is shown.
     digest: digestOf(subject, findings),
     expiresAt,
+    ...(hidden ? { hidden } : {}),
   };
 }

@@ -70,7 +70,12 @@ export type Evaluation = {
   digest: string;
   /** Earliest known expiry among the findings (epoch ms), for "most urgent first" lists. */
   expiresAt: number | null;
+  /** Findings left out of `findings` because a bigger one covers them (inhibition), said in the message. */
+  hidden?: HiddenFindings | null;
 };
+
+/** e.g. `{ count: 3, reason: 'the plan itself expired' }`: "3 services hidden: the plan itself expired". */
+export type HiddenFindings = { count: number; reason: string };
 
 export type DecisionAction = 'post' | 'escalate' | 'update' | 'resolve' | 'nothing';
 
