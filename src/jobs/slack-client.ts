@@ -1,4 +1,10 @@
-import { LogLevel, type Logger as SlackLogger, WebClient } from '@slack/web-api';
+import {
+  LogLevel,
+  type Logger as SlackLogger,
+  type WebAPICallResult,
+  WebClient,
+  type WebClientOptions,
+} from '@slack/web-api';
 import type { Logger } from '../logger.js';
 
 /**
@@ -10,13 +16,47 @@ export function createSlackWebClient(options: {
   token: string | undefined;
   apiUrl: string;
   logger: Logger;
+  /** Told of every call and, for a failed one, its Slack error (metrics). */
+  observe?: SlackCallObserver;
 }): WebClient {
-  return new WebClient(options.token, {
-    slackApiUrl: options.apiUrl,
-    rejectRateLimitedCalls: true,
-    retryConfig: { retries: 0 },
-    logger: slackLogger(options.logger),
-  });
+  return new ObservedWebClient(
+    options.token,
+    {
+      slackApiUrl: options.apiUrl,
+      rejectRateLimitedCalls: true,
+      retryConfig: { retries: 0 },
+      logger: slackLogger(options.logger),
+    },
+    options.observe,
+  );
+}
+
+export type SlackCallObserver = (method: string, error?: string) => void;
+
+/**
+ * Every Web API method funnels through `apiCall`, bound when the client is built: overriding it in a
+ * subclass is the one place that sees every call.
+ */
+class ObservedWebClient extends WebClient {
+  readonly #observe: SlackCallObserver | undefined;
+
+  constructor(token: string | undefined, options: WebClientOptions, observe?: SlackCallObserver) {
+    super(token, options);
+    this.#observe = observe;
+  }
+
+  override async apiCall(method: string, options?: Record<string, unknown>): Promise<WebAPICallResult> {
+    try {
+      const result = await super.apiCall(method, options);
+      this.#observe?.(method);
+      return result;
+    } catch (error) {
+      const code =
+        (error as { data?: { error?: string } }).data?.error ?? (error as { code?: string }).code ?? 'error';
+      this.#observe?.(method, code);
+      throw error;
+    }
+  }
 }
 
 /** Slack's logger interface over ours, so its lines are redacted too; its warnings repeat what the jobs

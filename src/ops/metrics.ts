@@ -18,6 +18,8 @@ export type Metrics = {
   registry: Registry;
   observeCycle(cycle: CycleObservation): void;
   slackCall(method: string, error?: string): void;
+  /** Adds what is read on scrape (the pipeline's queues exist only after the Slack client is built). */
+  attach(more: MetricsSources): void;
   /** The text `GET /metrics` answers, and its content type. */
   render(): Promise<{ contentType: string; body: string }>;
 };
@@ -128,6 +130,9 @@ export function createMetrics(sources: MetricsSources = {}): Metrics {
       cycles.inc({ outcome: cycle.ok ? 'success' : 'failure' });
       cycleDuration.observe(cycle.seconds);
       instancesSeen.set(cycle.instances);
+    },
+    attach(more) {
+      Object.assign(sources, more);
     },
     slackCall(method, error) {
       slackCalls.inc({ method });

@@ -93,3 +93,30 @@ describe('GET /healthz and GET /metrics over HTTP', () => {
     expect(JSON.parse(res.text).reasons[0]).toMatch(/^redis: not answering/);
   });
 });
+
+describe('Slack call metrics', () => {
+  it('counts Web API calls and errors by method', async () => {
+    const { createFakeSlack } = await import('../../src/sim/fake-slack.js');
+    const { createSlackWebClient } = await import('../../src/jobs/slack-client.js');
+    const { silentLogger } = await import('../../src/logger.js');
+    const slack = await createFakeSlack();
+    try {
+      const metrics = createMetrics();
+      const client = createSlackWebClient({
+        token: 'xoxb-test',
+        apiUrl: slack.url,
+        logger: silentLogger(),
+        observe: metrics.slackCall,
+      });
+      await client.chat.postMessage({ channel: 'C0000001', text: 'hello' });
+      await expect(client.chat.update({ channel: 'C0000001', ts: '1.2', text: 'x' })).rejects.toThrow();
+      const { body } = await metrics.render();
+      expect(body).toMatch(/^yeastar_slack_calls_total\{method="chat.postMessage"\} 1$/m);
+      expect(body).toMatch(
+        /^yeastar_slack_errors_total\{method="chat.update",error="message_not_found"\} 1$/m,
+      );
+    } finally {
+      await slack.close();
+    }
+  });
+});
