@@ -13,6 +13,8 @@ export type SimProcessStats = {
   tokensIssued: number;
   slackCalls: number;
   slackByMethod: Record<string, number>;
+  /** CPU seconds this process used since the last reset. */
+  cpuSeconds: number;
 };
 
 export type SimProcessMessage =
@@ -24,6 +26,7 @@ const options = JSON.parse(process.argv[2] ?? '{}') as SimOptions;
 const sim = await createSimulator(options);
 const slack = await createFakeSlack();
 let slackBase = 0;
+let cpuBase = process.cpuUsage();
 
 function stats(): SimProcessStats {
   const { requests, byPath, tokensIssued } = sim.stats();
@@ -31,7 +34,15 @@ function stats(): SimProcessStats {
   for (const call of slack.calls.slice(slackBase)) {
     slackByMethod[call.method] = (slackByMethod[call.method] ?? 0) + 1;
   }
-  return { requests, byPath, tokensIssued, slackCalls: slack.calls.length - slackBase, slackByMethod };
+  const cpu = process.cpuUsage(cpuBase);
+  return {
+    requests,
+    byPath,
+    tokensIssued,
+    slackCalls: slack.calls.length - slackBase,
+    slackByMethod,
+    cpuSeconds: (cpu.user + cpu.system) / 1e6,
+  };
 }
 
 async function close(): Promise<never> {
@@ -46,6 +57,7 @@ process.on('message', (message: { type: string }) => {
   if (message.type === 'reset') {
     sim.resetStats();
     slackBase = slack.calls.length;
+    cpuBase = process.cpuUsage();
     send({ type: 'reset' });
   }
   if (message.type === 'close') void close();

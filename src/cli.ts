@@ -20,8 +20,8 @@ const COMMANDS: Record<string, { describe: string; run: (args: string[]) => Prom
     run: async () => (await import('./jobs/check.js')).runCheck(loadConfig()),
   },
   start: {
-    describe: 'the long-running bot: poll schedule and workers, until SIGTERM/SIGINT',
-    run: async () => (await import('./jobs/start.js')).runStart(loadConfig()),
+    describe: 'the long-running bot: poll schedule, workers and the Slack app, until SIGTERM/SIGINT',
+    run: async () => (await import('./bot.js')).runBot(loadConfig()),
   },
 };
 

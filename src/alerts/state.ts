@@ -80,17 +80,27 @@ function resolveReasonOf(value: string | undefined): ResolveReason | null {
   return value === 'renewed' || value === 'vanished' ? value : null;
 }
 
+/** Every channel's message; records written before messages were kept per channel have only one. */
+function messagesOf(messages: string | undefined, message: SlackMessageRef | null): SlackMessageRef[] {
+  const list = parseOrNull<SlackMessageRef[]>(messages);
+  if (Array.isArray(list)) return list.map((m) => ({ channel: m.channel, ts: m.ts }));
+  return message ? [message] : [];
+}
+
 /** A record from its hash fields; null when the hash is gone (never created, or forgotten). */
 export function recordFromHash(fields: Record<string, string>): AlertRecord | null {
   const alertKey = fields.alertKey;
   if (alertKey === undefined || alertKey === '') return null;
+  const message = parseOrNull<SlackMessageRef>(fields.message);
   return {
     alertKey,
     stage: orNull(fields.stage) as Stage | null,
     severity: orNull(fields.severity) as Severity | null,
     digest: fields.digest ?? '',
     evaluation: parseOrNull<Evaluation>(fields.evaluation),
-    message: parseOrNull<SlackMessageRef>(fields.message),
+    message,
+    messages: messagesOf(fields.messages, message),
+    notifiedAt: numberOrNull(fields.notifiedAt),
     acknowledgedBy: orNull(fields.acknowledgedBy),
     acknowledgedAt: numberOrNull(fields.acknowledgedAt),
     snoozedUntil: numberOrNull(fields.snoozedUntil),
@@ -191,13 +201,15 @@ export function createAlertStore(deps: AlertStoreDeps): AlertStore {
       }
       const reply = strings(await run(scripts.decide, scriptKeys, args));
       return evaluations.map((evaluation, i): Decision => {
-        const [action = 'nothing', previous, message, reason] = reply.slice(i * 4, i * 4 + 4);
+        const [action = 'nothing', previous, messageJson, reason, messages] = reply.slice(i * 5, i * 5 + 5);
+        const message = parseOrNull<SlackMessageRef>(messageJson);
         const decision: Decision = {
           action: ACTIONS.has(action) ? (action as DecisionAction) : 'nothing',
           alertKey: evaluation.alertKey,
           evaluation,
           previousStage: orNull(previous) as Stage | null,
-          message: parseOrNull<SlackMessageRef>(message),
+          message,
+          messages: messagesOf(messages, message),
         };
         const resolveReason = resolveReasonOf(reason);
         if (resolveReason !== null) decision.resolveReason = resolveReason;
@@ -214,16 +226,18 @@ export function createAlertStore(deps: AlertStoreDeps): AlertStore {
         ),
       );
       const decisions: Decision[] = [];
-      for (let i = 0; i + 3 < reply.length; i += 4) {
+      for (let i = 0; i + 4 < reply.length; i += 5) {
         const evaluation = parseOrNull<Evaluation>(reply[i + 3]);
         // Every record is written with its evaluation; one without is not an alert anyone saw.
         if (evaluation === null) continue;
+        const message = parseOrNull<SlackMessageRef>(reply[i + 2]);
         decisions.push({
           action: 'resolve',
           alertKey: reply[i] ?? evaluation.alertKey,
           evaluation,
           previousStage: orNull(reply[i + 1]) as Stage | null,
-          message: parseOrNull<SlackMessageRef>(reply[i + 2]),
+          message,
+          messages: messagesOf(reply[i + 4], message),
           resolveReason: 'vanished',
         });
       }
@@ -234,12 +248,16 @@ export function createAlertStore(deps: AlertStoreDeps): AlertStore {
       return recordFromHash(await redis.hgetall(keys.alert(alertKey)));
     },
 
-    async setMessage(alertKey, message) {
+    async setMessage(alertKey, message, notifiedAt) {
       await run(
         scripts.setMessage,
         [keys.alert(alertKey)],
-        [JSON.stringify({ channel: message.channel, ts: message.ts })],
+        [JSON.stringify({ channel: message.channel, ts: message.ts }), notifiedAt ?? ''],
       );
+    },
+
+    async markNotified(alertKey, at) {
+      await run(scripts.setMessage, [keys.alert(alertKey)], ['', at]);
     },
 
     acknowledge(alertKey, userId, now) {

@@ -90,7 +90,12 @@ export type AlertRecord = {
   severity: Severity | null;
   digest: string;
   evaluation: Evaluation | null;
+  /** The first message posted (the primary one): `messages[0]`. */
   message: SlackMessageRef | null;
+  /** One message per channel the alert was routed to, in posting order. The store always fills it. */
+  messages?: SlackMessageRef[];
+  /** Last post, escalation or reminder in Slack (epoch ms): reminders count from here. */
+  notifiedAt?: number | null;
   acknowledgedBy: string | null;
   acknowledgedAt: number | null;
   snoozedUntil: number | null;
@@ -113,6 +118,8 @@ export type Decision = {
   resolveReason?: ResolveReason;
   /** Where the alert's message is, when one was posted before. */
   message: SlackMessageRef | null;
+  /** Every channel's message of the alert (`message` is the first). */
+  messages: SlackMessageRef[];
 };
 
 /** Renewal options found by the enrich step, cached per instance per cycle. */
@@ -147,12 +154,14 @@ export type RenderedMessage = {
  * button's `value` is the alertKey. */
 export const ACTION_IDS = Object.freeze({
   acknowledge: 'alert_ack',
-  snooze: 'alert_snooze', // static_select; option values are `1d` and `7d`
+  snooze: 'alert_snooze', // static_select; option values are snooze kinds (SnoozeChoice), the alert is in the block_id
   activationCode: 'alert_activation_code',
   openPortal: 'alert_open_portal', // a URL button: Slack still sends the click, which is acked and ignored
 });
 
-export type SnoozeChoice = '1d' | '7d';
+/** A snooze menu option's value (`snoozeValue`/`parseSnoozeValue` in snooze.ts): `1d`, `7d` (N days),
+ * `next` (until the next stage) or `before:3` (until N days before expiry). */
+export type SnoozeChoice = `${number}d` | 'next' | `before:${number}`;
 
 /** The outcome of a button that changes an alert: `stale` when the alert resolved meanwhile. */
 export type ClaimResult =
@@ -181,8 +190,11 @@ export interface AlertStore {
    * at two in a row they resolve as `vanished`. */
   sweepVanished(cycleId: string, productId: string, now: number): Promise<Decision[]>;
   get(alertKey: string): Promise<AlertRecord | null>;
-  /** Records where the alert's Slack message is (after chat.postMessage). */
-  setMessage(alertKey: string, message: SlackMessageRef): Promise<void>;
+  /** Records where the alert's Slack message in `message.channel` is (after chat.postMessage); with
+   * `notifiedAt`, also when people were last notified. */
+  setMessage(alertKey: string, message: SlackMessageRef, notifiedAt?: number): Promise<void>;
+  /** Records that people were notified about the alert (escalation, reminder) at `at`. */
+  markNotified(alertKey: string, at: number): Promise<void>;
   acknowledge(alertKey: string, userId: string, now: number): Promise<ClaimResult>;
   snooze(alertKey: string, untilMs: number, userId: string, now: number): Promise<ClaimResult>;
   /** Open (unresolved) alerts, most urgent first (earliest expiry; unknown dates last). */

@@ -2,7 +2,7 @@ import { destination } from 'pino';
 import { type Config, requireSettings } from '../config.js';
 import { createLogger } from '../logger.js';
 import type { CycleProgress, CycleSummary } from './orchestrator.js';
-import { createPipeline } from './pipeline.js';
+import { createPipeline, type Pipeline, type PipelineDeps } from './pipeline.js';
 import { type WiringOverrides, wirePipeline } from './wiring.js';
 
 /**
@@ -31,6 +31,8 @@ export function formatSummary(summary: CycleSummary, seconds: number): string {
     `${count(summary.apiCalls)} API calls`,
     `${count(summary.errors)} ${summary.errors === 1 ? 'error' : 'errors'}`,
   ];
+  if (summary.reminded > 0) parts.push(`${count(summary.reminded)} reminded`);
+  if (summary.held > 0) parts.push(`${count(summary.held)} held for quiet hours`);
   if (summary.enrichErrors > 0) parts.push(`${count(summary.enrichErrors)} without renewal options`);
   if (summary.skipped > 0) parts.push(`${count(summary.skipped)} malformed records skipped`);
   parts.push(`${seconds.toFixed(1)} s`);
@@ -48,6 +50,19 @@ export function formatProgress(progress: CycleProgress): string {
     : `${progress.phase}: ${progress.pending} jobs left · scan ${scan}`;
 }
 
+/** The pipeline, or (a bad routes file) the error after closing what the wiring opened. */
+export async function createOrClose(
+  wired: ReturnType<typeof wirePipeline>,
+  extra: Partial<PipelineDeps> = {},
+): Promise<Pipeline> {
+  try {
+    return createPipeline({ ...wired.deps, ...extra });
+  } catch (error) {
+    await wired.close();
+    throw error;
+  }
+}
+
 export async function runCheck(config: Config, options: CheckOptions = {}): Promise<number> {
   const needed: Parameters<typeof requireSettings>[1][number][] = [];
   if (!options.client) needed.push('YEASTAR_CLIENT_ID', 'YEASTAR_CLIENT_SECRET');
@@ -62,7 +77,7 @@ export async function runCheck(config: Config, options: CheckOptions = {}): Prom
     options.logger ??
     createLogger({ level: config.logLevel, destination: destination({ dest: 2, sync: false }) });
   const wired = wirePipeline(config, { ...options, logger });
-  const pipeline = createPipeline(wired.deps);
+  const pipeline = await createOrClose(wired);
   const started = performance.now();
   const onSignal = () => {
     stderr.write('\nstopping: waiting for the jobs in hand…\n');

@@ -1,12 +1,15 @@
 import type { WebClient } from '@slack/web-api';
 import type { JobsOptions, Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import type { AlertStore, Evaluation, ResolveReason, Stage } from '../alerts/types.js';
+import type { Route } from '../alerts/routes.js';
+import type { AlertStore, Evaluation, ResolveReason, SlackMessageRef, Stage } from '../alerts/types.js';
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
 import type { YeastarClient } from '../yeastar/types.js';
 import type { CycleState } from './cycle-state.js';
 import type { QueueName } from './ids.js';
+import type { CycleSummary } from './orchestrator.js';
+import type { SelfMonitor } from './self-monitor.js';
 import type { ChannelLimiter } from './slack-limit.js';
 
 /** What every processor needs: built once by the pipeline, passed in, never a module global. */
@@ -31,11 +34,13 @@ export type PipelineTuning = {
 export function defaultTuning(config: Config): PipelineTuning {
   return {
     backoffMs: 1_000,
-    pollIntervalMs: 150,
+    pollIntervalMs: 50,
     stallCheckMs: 30_000,
-    scanConcurrency: config.yeastar.concurrency,
-    enrichConcurrency: config.yeastar.concurrency,
-    notifyConcurrency: 4,
+    // Twice the API's concurrency: while a job parses, evaluates or talks to Redis it holds no API
+    // slot, and another job must be there to take it (the client's limiter caps the requests anyway).
+    scanConcurrency: 2 * config.yeastar.concurrency,
+    enrichConcurrency: 2 * config.yeastar.concurrency,
+    notifyConcurrency: 8,
     slackLimit: { max: 20, duration: 1_000 },
     attempts: { poll: 3, scan: 6, enrich: 4, notify: 8 },
     stalledIntervalMs: 30_000,
@@ -50,10 +55,18 @@ export type EnrichData = {
   action: 'post' | 'escalate' | 'update';
   previousStage: Stage | null;
   evaluation: Evaluation;
+  /** The alert's messages when the scan decided (absent on jobs queued before messages were per channel). */
+  messages?: SlackMessageRef[];
 };
 
 export type NotifyData =
-  | { cycleId: string; action: 'digest'; channel: string }
+  | {
+      cycleId: string;
+      action: 'digest';
+      channel: string;
+      /** The alerts in the digest's thread (absent: every new alert routed to `channel`). */
+      alertKeys?: string[];
+    }
   | {
       cycleId: string;
       action: 'post';
@@ -67,8 +80,20 @@ export type NotifyData =
       cycleId: string;
       action: 'escalate' | 'update';
       alertKey: string;
+      /** The channel whose message this job updates, or posts when the channel has none yet. */
+      channel: string;
       previousStage: Stage | null;
       evaluation: Evaluation;
+    }
+  | {
+      cycleId: string;
+      action: 'remind';
+      alertKey: string;
+      channel: string;
+      /** The stage the reminder is about: a stage change meanwhile makes it moot. */
+      stage: Stage;
+      /** Slack mention markup for the route's `mention` (at `1d` and `expired`), or null. */
+      mentions: string | null;
     }
   | {
       cycleId: string;
@@ -92,6 +117,10 @@ export type PipelineContext = {
   limiter: ChannelLimiter;
   queues: Record<QueueName, Queue>;
   tuning: PipelineTuning;
+  /** ROUTES_FILE, checked at start; null without one (everything to SLACK_ALERT_CHANNEL). */
+  routes: Route[] | null;
+  selfMonitor: SelfMonitor;
+  onCycleFinished?: (summary: CycleSummary) => void;
   /** True once close() began: long-running jobs hand their work back instead of finishing it. */
   closing: () => boolean;
 };
@@ -110,7 +139,7 @@ export function jobOptions(ctx: Pick<PipelineContext, 'tuning'>, queue: QueueNam
 export async function addJobs<T>(
   ctx: Pick<PipelineContext, 'queues' | 'tuning'>,
   queue: QueueName,
-  jobs: Array<{ id: string; data: T; priority?: number }>,
+  jobs: Array<{ id: string; data: T; priority?: number; delay?: number }>,
 ): Promise<string[]> {
   if (jobs.length === 0) return [];
   const base = jobOptions(ctx, queue);
@@ -118,14 +147,13 @@ export async function addJobs<T>(
     jobs.map((j) => ({
       name: queue,
       data: j.data,
-      opts: { ...base, jobId: j.id, ...(j.priority ? { priority: j.priority } : {}) },
+      opts: {
+        ...base,
+        jobId: j.id,
+        ...(j.priority ? { priority: j.priority } : {}),
+        ...(j.delay && j.delay > 0 ? { delay: j.delay } : {}),
+      },
     })),
   );
   return jobs.map((j) => j.id);
-}
-
-/** Where an alert goes. One channel for now; routing by product line or customer can come later. */
-export function channelsFor(ctx: Pick<PipelineContext, 'config'>, _evaluation: Evaluation): string[] {
-  const channel = ctx.config.slack.alertChannel;
-  return channel ? [channel] : [];
 }

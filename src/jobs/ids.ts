@@ -37,7 +37,18 @@ export const jobIds = {
   notify: (cycleId: string, alertKey: string, action: string) =>
     `${cycleId}|notify|${safe(alertKey)}|${action}`,
   digest: (cycleId: string, channel: string) => `${cycleId}|notify|digest|${safe(channel)}`,
+  reminders: (cycleId: string) => `${cycleId}|poll|reminders`,
+  /**
+   * A delivery held for quiet hours: keyed by when it goes out, not by cycle, so the cycles that run
+   * while it waits find it already queued instead of queueing it again.
+   */
+  held: (alertKey: string, step: string, at: number) => `held|notify|${safe(alertKey)}|${safe(step)}|${at}`,
 };
+
+/** The step of a notify job for one channel: `post.C123`. */
+export function channelStep(action: string, channel: string): string {
+  return `${action}.${safe(channel)}`;
+}
 
 /** The queue a job id belongs to (its second part). */
 export function queueOfJobId(jobId: string): QueueName | undefined {

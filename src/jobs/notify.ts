@@ -1,7 +1,8 @@
 import { DelayedError, type Job } from 'bullmq';
 import { renderAlert, renderDigest, renderResolved, renderThreadReply } from '../alerts/render.js';
 import type { AlertRecord, Evaluation, RenderedMessage, SlackMessageRef } from '../alerts/types.js';
-import { channelsFor, type NotifyData, type PipelineContext } from './context.js';
+import type { NotifyData, PipelineContext } from './context.js';
+import { messageIn, targetsFor } from './delivery.js';
 import { readEnrichment } from './enrich-job.js';
 import { isSlackUnrecoverable, slackErrorCode, slackRetryAfter, unrecoverable } from './errors.js';
 
@@ -106,20 +107,26 @@ export async function processNotify(
     record: AlertRecord | null,
     threadTs?: string,
   ): Promise<void> {
-    const posted = await postOnce('post', channel, renderAlert(await view(evaluation, record)), threadTs);
+    const step = `post:${channel}`;
+    const posted = await postOnce(step, channel, renderAlert(await view(evaluation, record)), threadTs);
     if (threadTs) {
       await ctx.redis.set(threadRootKey(posted), threadTs, 'PX', ctx.config.alertRetentionMs);
     }
-    await ctx.store.setMessage(alertKey, posted);
+    await ctx.store.setMessage(alertKey, posted, ctx.clock());
   }
+
+  /** Whether this job already posted `step` (an earlier attempt that died before reporting). */
+  const sentBefore = async (alertKey: string, step: string) =>
+    (await ctx.redis.hexists(sentKey, sentField(alertKey, step))) === 1;
 
   let counter: string;
   const fields: Record<string, string> = {};
   try {
     switch (data.action) {
       case 'digest': {
-        const evaluations = (await ctx.state.posts(data.cycleId)).filter(
-          (e) => channelsFor(ctx, e)[0] === data.channel,
+        const keys = data.alertKeys ? new Set(data.alertKeys) : null;
+        const evaluations = (await ctx.state.posts(data.cycleId)).filter((e) =>
+          keys ? keys.has(e.alertKey) : targetsFor(ctx, e).some((t) => t.channel === data.channel),
         );
         const digest = renderDigest(evaluations, { now: ctx.clock(), timeZone: ctx.config.timeZone });
         const posted = await postOnce('digest', data.channel, digest);
@@ -129,8 +136,13 @@ export async function processNotify(
       }
       case 'post': {
         const record = await ctx.store.get(data.alertKey);
-        // Resolved (or forgotten) between the scan and now: nothing to announce any more.
-        if (!record || record.resolvedAt !== null) {
+        // Resolved (or forgotten) between the scan and now: nothing to announce any more. Already in
+        // this channel (an urgent escalation went ahead of a post held for quiet hours): nothing either.
+        if (
+          !record ||
+          record.resolvedAt !== null ||
+          (messageIn(record, data.channel) && !(await sentBefore(data.alertKey, `post:${data.channel}`)))
+        ) {
           counter = 'skippedPosts';
           break;
         }
@@ -155,35 +167,71 @@ export async function processNotify(
         }
         const evaluation = record.evaluation ?? data.evaluation;
         const rendered = renderAlert(await view(evaluation, record));
-        const updated = record.message ? await update(record.message, rendered) : false;
+        const ref = messageIn(record, data.channel);
+        const updated = ref ? await update(ref, rendered) : false;
         if (!updated) {
-          const channel = record.message?.channel ?? channelsFor(ctx, evaluation)[0];
-          if (!channel) throw unrecoverable(new Error('no Slack channel for alerts (SLACK_ALERT_CHANNEL)'));
-          await postAlert(data.alertKey, channel, evaluation, record);
-        } else if (data.action === 'escalate' && record.message) {
+          // The channel has no message yet (a route added it at this stage), or it was deleted.
+          await postAlert(data.alertKey, data.channel, evaluation, record);
+        } else if (data.action === 'escalate' && ref) {
           const reply = renderThreadReply('escalated', {
             ...(await view(evaluation, record)),
             previousStage: data.previousStage,
           });
-          await postOnce('escalated', record.message.channel, reply, await threadOf(record.message));
+          await postOnce(`escalated:${ref.channel}`, ref.channel, reply, await threadOf(ref));
+          await ctx.store.markNotified(data.alertKey, ctx.clock());
         }
         counter = data.action === 'escalate' ? 'escalated' : 'updated';
         break;
       }
+      case 'remind': {
+        const step = `remind:${data.channel}`;
+        const record = await ctx.store.get(data.alertKey);
+        const ref = messageIn(record, data.channel);
+        const now = ctx.clock();
+        // Checked again when it goes out (it may have waited for quiet hours): an acknowledgement, a
+        // snooze, a resolution or a new stage (which notified on its own) since makes it moot.
+        const moot =
+          !record ||
+          !ref ||
+          record.resolvedAt !== null ||
+          record.acknowledgedBy !== null ||
+          (record.snoozedUntil !== null && record.snoozedUntil > now) ||
+          record.stage !== data.stage;
+        if (moot && !(await sentBefore(data.alertKey, step))) {
+          counter = 'skippedReminders';
+          break;
+        }
+        if (!record?.evaluation || !ref) {
+          counter = 'skippedReminders';
+          break;
+        }
+        const reply = renderThreadReply('reminder', await view(record.evaluation, record));
+        const message = data.mentions
+          ? {
+              text: `${data.mentions} ${reply.text}`,
+              blocks: [{ type: 'section', text: { type: 'mrkdwn', text: data.mentions } }, ...reply.blocks],
+            }
+          : reply;
+        await postOnce(step, ref.channel, message, await threadOf(ref));
+        await ctx.store.markNotified(data.alertKey, now);
+        counter = 'reminded';
+        break;
+      }
       case 'resolve': {
         const record = await ctx.store.get(data.alertKey);
-        const ref = record?.message ?? null;
-        if (ref) {
+        const refs = record?.messages ?? (record?.message ? [record.message] : []);
+        if (record && refs.length > 0) {
           // The last alerting evaluation keeps the facts a reader saw; a renewal's new one has none.
-          const evaluation = record?.evaluation?.findings.length ? record.evaluation : data.evaluation;
+          const evaluation = record.evaluation?.findings.length ? record.evaluation : data.evaluation;
           const base = await view(evaluation, record);
           const resolved = renderResolved({ ...base, reason: data.reason, renewedUntil: data.renewedUntil });
-          if (await update(ref, resolved)) {
+          for (const ref of refs) {
+            if (!(await update(ref, resolved))) continue;
             const reply = renderThreadReply(data.reason === 'vanished' ? 'vanished' : 'resolved', {
               ...base,
               renewedUntil: data.renewedUntil,
             });
-            await postOnce('resolved', ref.channel, reply, await threadOf(ref));
+            await postOnce(`resolved:${ref.channel}`, ref.channel, reply, await threadOf(ref));
           }
         }
         counter = 'resolved';

@@ -1,10 +1,13 @@
 import { DelayedError, type Job } from 'bullmq';
+import { reminderMentions } from '../alerts/routes.js';
 import { stageRank } from '../alerts/rules.js';
-import type { Evaluation } from '../alerts/types.js';
-import { addJobs, channelsFor, type NotifyData, type PipelineContext, type ScanData } from './context.js';
+import type { AlertRecord, Evaluation } from '../alerts/types.js';
+import { addJobs, type NotifyData, type PipelineContext, type ScanData } from './context.js';
+import { planDelivery, routeTo, targetsFor } from './delivery.js';
 import { countingClient } from './enrich.js';
 import { isYeastarUnrecoverable, unrecoverable } from './errors.js';
-import { cycleIdOf, jobIds, queueOfJobId } from './ids.js';
+import { channelStep, cycleIdOf, jobIds, queueOfJobId } from './ids.js';
+import type { ProductCount } from './self-monitor.js';
 
 /**
  * One poll cycle, start to finish. It only enqueues and waits: scans, enrichment and Slack run in their
@@ -24,6 +27,10 @@ export type CycleSummary = {
   updated: number;
   resolved: number;
   digests: number;
+  /** Reminders posted in alert threads. */
+  reminded: number;
+  /** Deliveries waiting for a route's quiet hours to end: they go out on their own, after the cycle. */
+  held: number;
   apiCalls: number;
   errors: number;
   enrichErrors: number;
@@ -66,11 +73,63 @@ export function summaryOf(cycleId: string, hash: Record<string, string>): CycleS
     updated: num(hash.updated),
     resolved: num(hash.resolved),
     digests: num(hash.digests),
+    reminded: num(hash.reminded),
+    held: num(hash.held),
     apiCalls: num(hash.apiCalls),
     errors,
     enrichErrors: num(hash.enrichErrors),
     productLines: productLinesOf(hash),
   };
+}
+
+/** Product lines whose pages all came back, with how many instances they listed. */
+export function completeLines(hash: Record<string, string>): ProductCount[] {
+  return productLinesOf(hash)
+    .filter((line) => line.failed === 0 && line.pages > 0 && line.done >= line.pages)
+    .map((line) => ({
+      productId: line.productId,
+      name: line.name,
+      instances: num(hash[`seen:${line.productId}`]),
+    }));
+}
+
+/**
+ * Once per cycle, however it ended (done, or its orchestrator failed for good): the self-monitor learns
+ * the outcome and the metrics get the summary, in the process that saw the end.
+ */
+export async function reportCycleEnd(
+  ctx: PipelineContext,
+  cycleId: string,
+  error?: unknown,
+): Promise<CycleSummary> {
+  const hash = await ctx.state.read(cycleId);
+  const summary = summaryOf(cycleId, hash);
+  // At most once: a retried orchestrator or a second failure report must not count a failure twice.
+  if ((await ctx.redis.hsetnx(ctx.state.keys(cycleId).hash, 'reported', '1')) === 0) return summary;
+  try {
+    await ctx.selfMonitor.afterCycle({
+      cycleId,
+      ok: summary.ok,
+      ...(error !== undefined ? { error } : {}),
+      complete: completeLines(hash),
+    });
+  } catch (failure) {
+    ctx.logger.error({ cycleId, err: failure }, 'self-monitoring failed');
+  }
+  try {
+    ctx.onCycleFinished?.(summary);
+  } catch (failure) {
+    ctx.logger.error({ cycleId, err: failure }, 'onCycleFinished failed');
+  }
+  return summary;
+}
+
+/** Open alerts nobody acknowledged or snoozed whose last notification is `remindEveryMs` old. */
+export function needsReminder(record: AlertRecord, now: number, remindEveryMs: number): boolean {
+  if (record.resolvedAt !== null || record.acknowledgedBy !== null || record.stage === null) return false;
+  if (record.snoozedUntil !== null && record.snoozedUntil > now) return false;
+  const last = record.notifiedAt ?? record.firstSeenAt;
+  return (record.messages?.length ?? 0) > 0 && last + remindEveryMs <= now;
 }
 
 /** Most urgent first: the stage, then the earliest expiry (unknown last), then the key for a stable order. */
@@ -96,7 +155,7 @@ export async function processCycle(
   const { state } = ctx;
   const keys = state.keys(cycleId);
   const existing = await state.read(cycleId);
-  if (existing.status === 'done') return summaryOf(cycleId, existing);
+  if (existing.status === 'done') return reportCycleEnd(ctx, cycleId);
   if (!existing.startedAt) {
     await ctx.redis.hsetnx(keys.hash, 'startedAt', ctx.clock());
   }
@@ -127,9 +186,14 @@ export async function processCycle(
     // 2. Instances no longer listed, for every product line whose pages all came back.
     if (!(await state.isFinished(cycleId, jobIds.sweep(cycleId)))) {
       const hash = await state.read(cycleId);
+      const complete = completeLines(hash);
+      // A line listing far fewer instances than before is more likely a broken list than 990 renewals:
+      // the self-monitor raises that, and the line's alerts stay open.
+      const dropped = new Set((await ctx.selfMonitor.drops(complete)).map((d) => d.productId));
+      if (dropped.size > 0) log.warn({ productIds: [...dropped] }, 'instance count dropped: no vanish sweep');
       const resolves: Array<{ id: string; data: NotifyData }> = [];
-      for (const line of productLinesOf(hash)) {
-        if (line.failed > 0 || line.pages === 0 || line.done < line.pages) continue;
+      for (const line of complete) {
+        if (dropped.has(line.productId)) continue;
         const decisions = await ctx.store.sweepVanished(cycleId, line.productId, ctx.clock());
         for (const d of decisions) {
           if (d.action !== 'resolve') continue;
@@ -153,19 +217,49 @@ export async function processCycle(
     // 3. New alerts, most urgent first; a storm becomes one digest per channel with the alerts in its thread.
     if (!(await state.isFinished(cycleId, jobIds.posts(cycleId)))) {
       const byChannel = new Map<string, Evaluation[]>();
+      const held: Array<{ id: string; data: NotifyData; delay?: number }> = [];
+      const now = ctx.clock();
       for (const evaluation of (await state.posts(cycleId)).sort(compareUrgency)) {
-        const channel = channelsFor(ctx, evaluation)[0];
-        if (!channel) continue;
-        byChannel.set(channel, [...(byChannel.get(channel) ?? []), evaluation]);
+        const targets = targetsFor(ctx, evaluation);
+        if (targets.length === 0) {
+          log.warn({ alertKey: evaluation.alertKey }, 'no route and no SLACK_ALERT_CHANNEL: alert not sent');
+        }
+        for (const { channel, route } of targets) {
+          const { alertKey } = evaluation;
+          const plan = planDelivery({
+            cycleId,
+            alertKey,
+            action: 'post',
+            channel,
+            route,
+            stage: evaluation.stage,
+            now,
+          });
+          if (plan.held) {
+            held.push({
+              id: plan.id,
+              data: { cycleId, action: 'post', alertKey, channel, inThread: false, evaluation },
+              ...(plan.delay ? { delay: plan.delay } : {}),
+            });
+          } else {
+            byChannel.set(channel, [...(byChannel.get(channel) ?? []), evaluation]);
+          }
+        }
       }
+      // Held posts are not the cycle's to wait for: they go out at their route's opening.
+      await addJobs(ctx, 'notify', held);
       const posts: Array<{ id: string; data: NotifyData; priority: number }> = [];
       for (const [channel, evaluations] of byChannel) {
         const storm = evaluations.length > ctx.config.digestOver;
         if (storm) {
           const phaseId = jobIds.digestPhase(cycleId, channel);
           if (!(await state.isFinished(cycleId, phaseId))) {
+            const alertKeys = evaluations.map((e) => e.alertKey);
             const children = await addJobs<NotifyData>(ctx, 'notify', [
-              { id: jobIds.digest(cycleId, channel), data: { cycleId, action: 'digest', channel } },
+              {
+                id: jobIds.digest(cycleId, channel),
+                data: { cycleId, action: 'digest', channel, alertKeys },
+              },
             ]);
             await state.finish(cycleId, phaseId, { children });
           }
@@ -173,7 +267,7 @@ export async function processCycle(
         }
         evaluations.forEach((evaluation, index) => {
           posts.push({
-            id: jobIds.notify(cycleId, evaluation.alertKey, 'post'),
+            id: jobIds.notify(cycleId, evaluation.alertKey, channelStep('post', channel)),
             data: {
               cycleId,
               action: 'post',
@@ -187,12 +281,25 @@ export async function processCycle(
         });
       }
       const children = await addJobs(ctx, 'notify', posts);
-      await state.finish(cycleId, jobIds.posts(cycleId), { children });
+      await state.finish(cycleId, jobIds.posts(cycleId), { children, counters: { held: held.length } });
     }
     await waitIdle(ctx, job, cycleId, 'notify');
 
+    // 4. Reminders, in each channel's thread, for alerts nobody acted on since the last notification.
+    if (!(await state.isFinished(cycleId, jobIds.reminders(cycleId)))) {
+      const { due, held } = await planReminders(ctx, cycleId);
+      const children = await addJobs(ctx, 'notify', due);
+      await addJobs(ctx, 'notify', held);
+      await state.finish(cycleId, jobIds.reminders(cycleId), {
+        children,
+        counters: { held: held.length },
+        fields: { phase: 'remind' },
+      });
+    }
+    await waitIdle(ctx, job, cycleId, 'remind');
+
     await state.finish(cycleId, null, { fields: { status: 'done', phase: 'done', finishedAt: ctx.clock() } });
-    const summary = summaryOf(cycleId, await state.read(cycleId));
+    const summary = await reportCycleEnd(ctx, cycleId);
     const last = ctx.redis.multi().set(`${ctx.config.queuePrefix}:lastCycle`, JSON.stringify(summary));
     if (summary.ok) last.set(`${ctx.config.queuePrefix}:lastSuccessfulCycleAt`, String(summary.finishedAt));
     await last.exec();
@@ -206,6 +313,42 @@ export async function processCycle(
     }
     throw error;
   }
+}
+
+type PlannedNotify = { id: string; data: NotifyData; delay?: number };
+
+async function planReminders(
+  ctx: PipelineContext,
+  cycleId: string,
+): Promise<{ due: PlannedNotify[]; held: PlannedNotify[] }> {
+  const now = ctx.clock();
+  const due: PlannedNotify[] = [];
+  const held: PlannedNotify[] = [];
+  const pageSize = 500;
+  for (let offset = 0; ; offset += pageSize) {
+    const { records } = await ctx.store.listOpen({ offset, limit: pageSize });
+    for (const record of records) {
+      if (!record.evaluation || !record.stage || !needsReminder(record, now, ctx.config.remindEveryMs))
+        continue;
+      const { alertKey, stage, evaluation } = record;
+      for (const { channel } of record.messages ?? []) {
+        const route = routeTo(ctx, evaluation, channel);
+        const plan = planDelivery({ cycleId, alertKey, action: 'remind', channel, route, stage, now });
+        const data: NotifyData = {
+          cycleId,
+          action: 'remind',
+          alertKey,
+          channel,
+          stage,
+          mentions: reminderMentions(route, stage),
+        };
+        if (plan.held) held.push({ id: plan.id, data, ...(plan.delay ? { delay: plan.delay } : {}) });
+        else due.push({ id: plan.id, data });
+      }
+    }
+    if (records.length < pageSize) break;
+  }
+  return { due, held };
 }
 
 function sleep(ms: number): Promise<void> {

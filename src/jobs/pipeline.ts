@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { WebClient } from '@slack/web-api';
 import { DelayedError, type Job, type Processor, Queue, UnrecoverableError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
+import { loadRoutesFile } from '../alerts/routes.js';
 import type { AlertStore } from '../alerts/types.js';
 import type { Config } from '../config.js';
 import { type Logger, silentLogger } from '../logger.js';
@@ -17,9 +18,11 @@ import {
   type CycleSummary,
   failureCounters,
   processCycle,
+  reportCycleEnd,
   summaryOf,
 } from './orchestrator.js';
 import { processScan } from './scan.js';
+import { createSelfMonitor, type SelfMonitor } from './self-monitor.js';
 import { createChannelLimiter } from './slack-limit.js';
 
 /**
@@ -39,6 +42,10 @@ export type PipelineDeps = {
   logger?: Logger;
   clock?: () => number;
   tuning?: Partial<PipelineTuning>;
+  /** Told each cycle's summary once it ended (done or failed), in the process that ran it: metrics. */
+  onCycleFinished?: (summary: CycleSummary) => void;
+  /** Default: one posting to SLACK_OPS_CHANNEL after META_FAIL_AFTER failed cycles. */
+  selfMonitor?: SelfMonitor;
 };
 
 export type RunCycleOptions = {
@@ -62,6 +69,10 @@ export type Pipeline = {
 
 export function createPipeline(deps: PipelineDeps): Pipeline {
   const { config } = deps;
+  // First, before any connection is opened: a bad routes file stops the start with its file:line.
+  const routes = config.routesFile
+    ? loadRoutesFile(config.routesFile, { thresholds: config.alertDays })
+    : null;
   const logger = deps.logger ?? silentLogger();
   const prefix = config.queuePrefix;
   const tuning: PipelineTuning = { ...defaultTuning(config), ...deps.tuning };
@@ -93,6 +104,18 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
     }),
     queues,
     tuning,
+    routes,
+    selfMonitor:
+      deps.selfMonitor ??
+      createSelfMonitor({
+        redis,
+        prefix,
+        slack: deps.slack,
+        channel: config.slack.opsChannel,
+        failAfter: config.metaFailAfter,
+        logger,
+      }),
+    ...(deps.onCycleFinished ? { onCycleFinished: deps.onCycleFinished } : {}),
     closing: () => closing,
   };
   const workers: Worker[] = [];
@@ -104,7 +127,11 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
     if (typeof cycleId !== 'string') return;
     const message = error instanceof Error ? error.message : String(error);
     if (queue === 'poll') {
-      await ctx.state.finish(cycleId, null, { fields: { status: 'failed', error: message } });
+      // The outcome is reported before the status says "failed", so whoever waits for that status
+      // (runCycleNow) finds the self-monitor already told (refused credentials raise the self-alert).
+      await ctx.state.finish(cycleId, null, { fields: { error: message, finishedAt: ctx.clock() } });
+      await reportCycleEnd(ctx, cycleId, error);
+      await ctx.state.finish(cycleId, null, { fields: { status: 'failed' } });
     } else {
       await ctx.state.finish(cycleId, job.id!, { counters: failureCounters(job.id!, job.data) });
     }

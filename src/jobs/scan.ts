@@ -14,7 +14,9 @@ import { jobIds } from './ids.js';
 export async function processScan(ctx: PipelineContext, job: Job<ScanData>): Promise<void> {
   const { cycleId, productId, productName, pageNo } = job.data;
   const jobId = job.id!;
-  if (await ctx.state.isFinished(cycleId, jobId)) return;
+  // No "already finished?" look-up first: it would be a third Redis round trip on every page, to save
+  // one API call on the rare retry of a page that had finished. Such a retry is harmless: `decide`
+  // returns this evaluator's earlier decisions, job ids are deterministic and `finish` counts once.
 
   const counted = countingClient(ctx.client);
   const page = await counted.client
@@ -48,17 +50,21 @@ export async function processScan(ctx: PipelineContext, job: Job<ScanData>): Pro
   const posts: Evaluation[] = [];
   for (const d of decisions) {
     if (d.action === 'post' || d.action === 'escalate' || d.action === 'update') {
+      // No message anywhere yet (its first post is still held for quiet hours, or was lost): whatever
+      // changed, it is a post, so it meets the held one under the same job id instead of doubling it.
+      const action = d.messages.length === 0 ? 'post' : d.action;
       enrich.push({
         id: jobIds.enrich(cycleId, d.alertKey),
         data: {
           cycleId,
           alertKey: d.alertKey,
-          action: d.action,
+          action,
           previousStage: d.previousStage,
           evaluation: d.evaluation,
+          messages: d.messages,
         },
       });
-      if (d.action === 'post') posts.push(d.evaluation);
+      if (action === 'post') posts.push(d.evaluation);
     } else if (d.action === 'resolve') {
       resolves.push({
         id: jobIds.notify(cycleId, d.alertKey, 'resolve'),
@@ -84,6 +90,8 @@ export async function processScan(ctx: PipelineContext, job: Job<ScanData>): Pro
       skipped: page.skipped.length,
       apiCalls: counted.calls(),
       [`done:${productId}`]: 1,
+      // Listed instances per product line, malformed ones too: the self-monitor's "did the list shrink?".
+      [`seen:${productId}`]: page.instances.length + page.skipped.length,
     },
   });
 }

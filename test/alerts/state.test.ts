@@ -102,6 +102,8 @@ describe('alert life cycle', () => {
       digest: 'x',
       evaluation: e,
       message: null,
+      messages: [],
+      notifiedAt: null,
       acknowledgedBy: null,
       acknowledgedAt: null,
       snoozedUntil: null,
@@ -272,6 +274,7 @@ describe('vanished instances', () => {
         evaluation: evaluation(1, '7d'),
         previousStage: '7d',
         message: MESSAGE,
+        messages: [MESSAGE],
         resolveReason: 'vanished',
       },
     ]);

@@ -17,6 +17,8 @@ const summary: CycleSummary = {
   apiCalls: 431,
   errors: 0,
   enrichErrors: 0,
+  reminded: 0,
+  held: 0,
   productLines: [
     { productId: '13', name: 'P-Series Cloud Edition', pages: 40, done: 12, failed: 0 },
     { productId: '12', name: 'P-Series Software Edition', pages: 3, done: 3, failed: 0 },

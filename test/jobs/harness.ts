@@ -5,7 +5,7 @@ import type { Evaluation } from '../../src/alerts/types.js';
 import { type Config, loadConfig } from '../../src/config.js';
 import { runCheck } from '../../src/jobs/check.js';
 import type { PipelineTuning } from '../../src/jobs/context.js';
-import { createPipeline, type Pipeline } from '../../src/jobs/pipeline.js';
+import { createPipeline, type Pipeline, type PipelineDeps } from '../../src/jobs/pipeline.js';
 import { createSlackWebClient } from '../../src/jobs/slack-client.js';
 import { silentLogger } from '../../src/logger.js';
 import { createFakeSlack, type FakeSlack, type FakeSlackMessage } from '../../src/sim/fake-slack.js';
@@ -38,7 +38,8 @@ export type World = {
   connect: () => Redis;
   /** `npm run check` in-process; resolves with the exit code and the summary line. */
   check(): Promise<{ code: number; line: string }>;
-  pipeline(): Pipeline;
+  /** A pipeline on this world; `extra` adds or replaces dependencies (e.g. `onCycleFinished`). */
+  pipeline(extra?: Partial<PipelineDeps>): Pipeline;
   /** What the rules say about every instance the simulator serves now, alerting ones only. */
   expectedAlerts(): Promise<Evaluation[]>;
   topLevel(): FakeSlackMessage[];
@@ -106,7 +107,7 @@ export async function createWorld(
       });
       return { code, line: line.trim() };
     },
-    pipeline() {
+    pipeline(extra = {}) {
       const shared = connect();
       const client = createYeastarClient({
         baseUrl: sim.url,
@@ -127,6 +128,7 @@ export async function createWorld(
         logger,
         clock: clockFn,
         tuning: { ...FAST, ...options.tuning },
+        ...extra,
       });
       pipelines.push(pipeline);
       return pipeline;

@@ -6,7 +6,8 @@ that decision again (its earlier run may have died before acting on it); anyone 
 KEYS: open zset, stage counters, product counters, then per evaluation: alert hash, product set, sn key.
 ARGV: cycleId, evaluatorId, now, retentionMs, then per evaluation 8 values:
   alertKey, stage ('' = healthy), severity, digest, evaluation JSON, score, productId, productNo.
-Returns per evaluation 4 strings: action, previous stage, message JSON, resolve reason ('' = none).
+Returns per evaluation 5 strings: action, previous stage, message JSON (the first), resolve reason
+('' = none), messages JSON (every channel's message, '' = none).
 ]]
 local openKey, stageCounts, productCounts = KEYS[1], KEYS[2], KEYS[3]
 local cycleId, evaluatorId, now, retention = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
@@ -31,7 +32,14 @@ local function bump(key, field, delta)
 end
 
 local FIELDS = { 'alertKey', 'stage', 'digest', 'message', 'snoozedUntil', 'resolvedAt', 'resolveReason',
-  'decidedCycle', 'decidedBy', 'decidedAction', 'decidedPrev', 'productId' }
+  'decidedCycle', 'decidedBy', 'decidedAction', 'decidedPrev', 'productId', 'messages' }
+
+-- Records written before messages were kept per channel have only the primary one.
+local function messagesOf(messages, message)
+  if messages ~= nil and messages ~= false and messages ~= '' then return messages end
+  if message ~= '' then return '[' .. message .. ']' end
+  return ''
+end
 
 local out = {}
 local n = (#KEYS - 3) / 3
@@ -41,10 +49,11 @@ for i = 0, n - 1 do
   local alertKey, stage, severity, digest = ARGV[a], ARGV[a + 1], ARGV[a + 2], ARGV[a + 3]
   local evaluation, score, productId, productNo = ARGV[a + 4], ARGV[a + 5], ARGV[a + 6], ARGV[a + 7]
 
-  local action, prev, message, reason = 'nothing', '', '', ''
+  local action, prev, message, reason, messages = 'nothing', '', '', '', ''
   local cur = redis.call('HMGET', h, unpack(FIELDS))
   local exists = cur[1] ~= false
   local curStage, curDigest, curMessage = cur[2] or '', cur[3] or '', cur[4] or ''
+  local curMessages = messagesOf(cur[13], curMessage)
   local snoozedUntil, resolvedAt = cur[5] or '', cur[6] or ''
 
   local function remember(decided, previous)
@@ -53,7 +62,7 @@ for i = 0, n - 1 do
   end
 
   if exists and cur[8] == cycleId then
-    message = curMessage
+    message, messages = curMessage, curMessages
     if cur[9] == evaluatorId then
       action, prev = cur[10] or 'nothing', cur[11] or ''
       if action == 'resolve' then reason = cur[7] or '' end
@@ -63,7 +72,7 @@ for i = 0, n - 1 do
   elseif stage == '' then
     -- Healthy: resolves an open alert; writes nothing at all otherwise (most instances are healthy).
     if exists and resolvedAt == '' then
-      action, prev, message, reason = 'resolve', curStage, curMessage, 'renewed'
+      action, prev, message, reason, messages = 'resolve', curStage, curMessage, 'renewed', curMessages
       redis.call('HSET', h, 'evaluation', evaluation, 'lastSeenAt', now, 'cycleId', cycleId,
         'missedCycles', 0, 'missedCycle', '', 'resolvedAt', now, 'resolveReason', 'renewed',
         'snoozedUntil', '', 'snoozedBy', '')
@@ -81,6 +90,7 @@ for i = 0, n - 1 do
     redis.call('DEL', h)
     redis.call('HSET', h, 'alertKey', alertKey, 'productId', productId, 'productNo', productNo,
       'stage', stage, 'severity', severity, 'digest', digest, 'evaluation', evaluation, 'message', '',
+      'messages', '', 'notifiedAt', '',
       'acknowledgedBy', '', 'acknowledgedAt', '', 'snoozedUntil', '', 'snoozedBy', '',
       'firstSeenAt', now, 'lastSeenAt', now, 'cycleId', cycleId, 'missedCycles', 0, 'missedCycle', '',
       'resolvedAt', '', 'resolveReason', '')
@@ -91,7 +101,7 @@ for i = 0, n - 1 do
     bump(stageCounts, stage, 1)
     bump(productCounts, productId, 1)
   else
-    prev, message = curStage, curMessage
+    prev, message, messages = curStage, curMessage, curMessages
     local snoozed = snoozedUntil ~= '' and tonumber(snoozedUntil) > nowNum
     redis.call('HSET', h, 'evaluation', evaluation, 'lastSeenAt', now, 'cycleId', cycleId,
       'missedCycles', 0, 'missedCycle', '')
@@ -124,5 +134,6 @@ for i = 0, n - 1 do
   out[#out + 1] = prev
   out[#out + 1] = message
   out[#out + 1] = reason
+  out[#out + 1] = messages
 end
 return out

@@ -4,7 +4,8 @@ Counts one missed cycle for every open alert of a product line that this cycle's
 
 KEYS: open zset, stage counters, product counters, product set.
 ARGV: cycleId, now, retentionMs, prefix.
-Returns per resolved alert 4 strings: alertKey, previous stage, message JSON, evaluation JSON.
+Returns per resolved alert 5 strings: alertKey, previous stage, message JSON, evaluation JSON, messages
+JSON ('' = none).
 ]]
 local openKey, stageCounts, productCounts, productSet = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local cycleId, now, retention, prefix = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
@@ -18,7 +19,7 @@ local out = {}
 for _, alertKey in ipairs(redis.call('SMEMBERS', productSet)) do
   local h = prefix .. ':alert:' .. alertKey
   local f = redis.call('HMGET', h, 'alertKey', 'cycleId', 'missedCycle', 'missedCycles', 'resolvedAt',
-    'stage', 'productId', 'productNo', 'message', 'evaluation')
+    'stage', 'productId', 'productNo', 'message', 'evaluation', 'messages')
   if f[1] == false or (f[5] or '') ~= '' then
     -- An index entry without an open record behind it: drop it rather than count it forever.
     redis.call('SREM', productSet, alertKey)
@@ -39,6 +40,9 @@ for _, alertKey in ipairs(redis.call('SMEMBERS', productSet)) do
       out[#out + 1] = f[6] or ''
       out[#out + 1] = f[9] or ''
       out[#out + 1] = f[10] or ''
+      local messages = f[11] or ''
+      if messages == '' and (f[9] or '') ~= '' then messages = '[' .. f[9] .. ']' end
+      out[#out + 1] = messages
     end
   end
 end

@@ -1,0 +1,255 @@
+import { randomBytes } from 'node:crypto';
+import os from 'node:os';
+import { parseArgs } from 'node:util';
+import { Redis } from 'ioredis';
+import { type Config, loadConfig } from '../src/config.js';
+import type { CycleSummary } from '../src/jobs/orchestrator.js';
+import { createPipeline } from '../src/jobs/pipeline.js';
+import { wirePipeline } from '../src/jobs/wiring.js';
+import { createLogger } from '../src/logger.js';
+import { type PrivateRedis, redisAnswers, startPrivateRedis } from '../src/ops/private-redis.js';
+import { createRedisCounter } from './counting-redis.js';
+import { type SimChild, startSimChild } from './sim-child.js';
+
+/**
+ * `npm run bench` (issue #4): one cycle of the real pipeline against the simulator (N instances, a fixed
+ * latency per request, in a child process) and a local fake Slack with no rate limit, then a second cycle
+ * over unchanged data. Reports how close the cycle comes to the API's own lower bound (every request
+ * waits L, `concurrency` at a time), the bot's peak RSS, Redis traffic and Slack calls. The last line
+ * is for scripts.
+ */
+
+const CHANNEL = 'CBENCH0RENEW';
+
+const { values: flags } = parseArgs({
+  options: {
+    instances: { type: 'string', default: '100000' },
+    latency: { type: 'string', default: '20' },
+    attention: { type: 'string' },
+    concurrency: { type: 'string' },
+    seed: { type: 'string', default: '1' },
+  },
+});
+
+function wholeNumber(name: string, raw: string | undefined, min: number): number | undefined {
+  if (raw === undefined) return undefined;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min) {
+    process.stderr.write(`bench: --${name} must be a whole number >= ${min}, got ${raw}\n`);
+    process.exit(2);
+  }
+  return value;
+}
+
+const instances = wholeNumber('instances', flags.instances, 1)!;
+const latencyMs = wholeNumber('latency', flags.latency, 0)!;
+const attention = wholeNumber('attention', flags.attention, 0) ?? Math.min(instances, 1_000);
+const concurrencyFlag = wholeNumber('concurrency', flags.concurrency, 1);
+const seed = wholeNumber('seed', flags.seed, 0)!;
+
+const say = (line: string) => process.stderr.write(`${line}\n`);
+
+async function chooseRedis(): Promise<{ url: string; server: PrivateRedis | null }> {
+  const configured = process.env.REDIS_URL?.trim();
+  if (configured) {
+    if (!(await redisAnswers(configured))) throw new Error('nothing answers at REDIS_URL');
+    return { url: configured, server: null };
+  }
+  const server = await startPrivateRedis();
+  return { url: server.url, server };
+}
+
+/** Seconds of CPU the Redis server has used (INFO cpu), main thread and children. */
+async function serverCpuSeconds(redis: Redis): Promise<number> {
+  const info = await redis.info('cpu');
+  let total = 0;
+  for (const match of info.matchAll(/used_cpu_(?:sys|user):([\d.]+)/g)) total += Number(match[1]);
+  return total;
+}
+
+/** Calls of every command since the server started (INFO commandstats); exact only on a private server. */
+async function serverCommands(redis: Redis): Promise<number> {
+  const info = await redis.info('commandstats');
+  let total = 0;
+  for (const match of info.matchAll(/calls=(\d+)/g)) total += Number(match[1]);
+  return total;
+}
+
+async function deleteKeys(redis: Redis, prefix: string): Promise<void> {
+  let cursor = '0';
+  do {
+    const [next, found] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+    cursor = next;
+    if (found.length > 0) await redis.unlink(...found);
+  } while (cursor !== '0');
+}
+
+const pagesOf = (summary: CycleSummary) => summary.productLines.reduce((n, p) => n + p.done, 0);
+const fixed = (n: number, digits: number) => (Number.isFinite(n) ? n.toFixed(digits) : 'n/a');
+
+async function main(): Promise<number> {
+  const { url: redisUrl, server } = await chooseRedis();
+  const prefix = `bench-${randomBytes(4).toString('hex')}`;
+  say(
+    `redis: ${server ? `private redis-server at ${redisUrl}` : `REDIS_URL (${new URL(redisUrl).host})`}; ` +
+      `key prefix ${prefix} (deleted at the end)`,
+  );
+  const admin = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
+  let sim: SimChild | undefined;
+  let closePipeline: (() => Promise<void>) | undefined;
+  try {
+    say(
+      `simulator: generating ${instances} instances (${attention} need attention), ${latencyMs} ms per request…`,
+    );
+    sim = await startSimChild({
+      instances,
+      attention,
+      seed,
+      faults: { latencyMs },
+    });
+
+    const config: Config = loadConfig({
+      YEASTAR_BASE_URL: sim.url,
+      YEASTAR_CLIENT_ID: sim.credentials.clientId,
+      YEASTAR_CLIENT_SECRET: sim.credentials.clientSecret,
+      ...(concurrencyFlag !== undefined ? { YEASTAR_CONCURRENCY: String(concurrencyFlag) } : {}),
+      REDIS_URL: redisUrl,
+      QUEUE_PREFIX: prefix,
+      SLACK_BOT_TOKEN: 'xoxb-bench-token',
+      SLACK_API_URL: sim.slackUrl,
+      SLACK_ALERT_CHANNEL: CHANNEL,
+      // The fake Slack has no limit and the bench measures our side: the limiter must not be what it sees.
+      SLACK_POSTS_PER_SECOND: '1000000',
+      SLACK_BURST: '1000000',
+      TZ: 'UTC',
+      LOG_LEVEL: 'warn',
+    });
+    const concurrency = config.yeastar.concurrency;
+    const counter = createRedisCounter(redisUrl, prefix);
+    const wired = wirePipeline(config, {
+      redis: counter.connect,
+      logger: createLogger({ level: 'warn' }),
+      tuning: { slackLimit: { max: 1_000_000, duration: 1_000 } },
+    });
+    const pipeline = createPipeline(wired.deps);
+    closePipeline = async () => {
+      await pipeline.close();
+      await wired.close();
+    };
+    await pipeline.startWorkers();
+    const rssAtStartMb = process.memoryUsage().rss / 1048576;
+    // Sampled, so only indicative: where the peak RSS comes from (V8's heap, or buffers outside it).
+    const peak = { heapTotal: 0, heapUsed: 0, external: 0 };
+    const sampler = setInterval(() => {
+      const m = process.memoryUsage();
+      peak.heapTotal = Math.max(peak.heapTotal, m.heapTotal / 1048576);
+      peak.heapUsed = Math.max(peak.heapUsed, m.heapUsed / 1048576);
+      peak.external = Math.max(peak.external, m.external / 1048576);
+    }, 100);
+    sampler.unref();
+
+    async function measuredCycle() {
+      await sim!.reset();
+      counter.reset();
+      const before = server ? await serverCommands(admin) : 0;
+      const redisCpuBefore = await serverCpuSeconds(admin);
+      const cpuBefore = process.cpuUsage();
+      const started = performance.now();
+      // When each phase was first seen: where the time goes, for whoever tunes the pipeline next.
+      const phases: Array<{ phase: string; at: number }> = [];
+      const summary = await pipeline.runCycleNow({
+        onProgress: ({ phase }) => {
+          if (phases.at(-1)?.phase !== phase) phases.push({ phase, at: performance.now() - started });
+        },
+      });
+      const seconds = (performance.now() - started) / 1000;
+      const cpu = process.cpuUsage(cpuBefore);
+      const cpuSeconds = {
+        bot: (cpu.user + cpu.system) / 1e6,
+        redis: (await serverCpuSeconds(admin)) - redisCpuBefore,
+      };
+      const stats = await sim!.stats();
+      const redisServerCommands = server ? (await serverCommands(admin)) - before - 1 : null;
+      const timeline = phases.map((p) => `${p.phase}@${fixed(p.at / 1000, 2)}s`).join(' ');
+      return { summary, seconds, stats, redis: counter.counts(), redisServerCommands, timeline, cpuSeconds };
+    }
+
+    say('cycle 1: first look at every instance…');
+    const first = await measuredCycle();
+    say('cycle 2: nothing changed…');
+    const second = await measuredCycle();
+
+    const rssMb = process.resourceUsage().maxRSS / 1024;
+    const requests = first.stats.requests;
+    const bound = (requests * latencyMs) / 1000 / concurrency;
+    const ratio = first.seconds / bound;
+    const pages = pagesOf(first.summary);
+    const rttPerPage = first.redis.scanStateRoundTrips / Math.max(1, pages);
+    const cmdsPerInstance = first.redis.commands / instances;
+    const serverCmdsPerInstance =
+      first.redisServerCommands === null ? null : first.redisServerCommands / instances;
+    const out = (line: string) => process.stdout.write(`${line}\n`);
+    const byPath = Object.entries(first.stats.byPath)
+      .map(([path, n]) => `${path.split('/').slice(-2).join('/')}=${n}`)
+      .join(' ');
+
+    out(
+      `cycle 1: ${fixed(first.seconds, 2)} s for ${first.summary.instances} instances in ${pages} pages ` +
+        `(${first.summary.ok ? 'ok' : 'FAILED'}; posted ${first.summary.posted}, digests ${first.summary.digests}, ` +
+        `errors ${first.summary.errors})`,
+    );
+    out(`  API requests: ${requests} (${byPath})`);
+    out(`  phases seen: ${first.timeline}`);
+    out(
+      `  CPU seconds: bot ${fixed(first.cpuSeconds.bot, 2)}, Redis ${fixed(first.cpuSeconds.redis, 2)}` +
+        `${server ? '' : ' (shared server: other clients included)'}, simulator + fake Slack ${fixed(first.stats.cpuSeconds, 2)}` +
+        ` (${os.availableParallelism()} cores; load average ${os.loadavg()[0]!.toFixed(1)})`,
+    );
+    out(
+      `  lower bound: ${requests} requests × ${latencyMs} ms / concurrency ${concurrency} = ${fixed(bound, 2)} s; ` +
+        `ratio ${fixed(ratio, 3)} (target ≤ 1.25)`,
+    );
+    out(
+      `  peak RSS: ${fixed(rssMb, 1)} MB (target ≤ 256; the simulator and fake Slack run in another process); ` +
+        `${fixed(rssAtStartMb, 1)} MB with the workers started, before the cycle; sampled peaks: V8 heap ` +
+        `${fixed(peak.heapUsed, 1)} MB used of ${fixed(peak.heapTotal, 1)} MB, external ${fixed(peak.external, 1)} MB`,
+    );
+    out(
+      `  Redis round trips per scan page, our own state code (alert store + cycle bookkeeping; BullMQ's ` +
+        `commands excluded): ${fixed(rttPerPage, 2)} (target ≤ 2)`,
+    );
+    out(
+      `  Redis commands per instance, all (BullMQ included): ${fixed(cmdsPerInstance, 2)} on our connections` +
+        (serverCmdsPerInstance === null
+          ? ' (BullMQ blocking connections not seen; run without REDIS_URL for the server-side count)'
+          : `, ${fixed(serverCmdsPerInstance, 2)} counted by the private server`),
+    );
+    out(`  Slack calls: ${first.stats.slackCalls} (${JSON.stringify(first.stats.slackByMethod)})`);
+    out(
+      `cycle 2 (unchanged data): ${fixed(second.seconds, 2)} s, ${second.stats.requests} API requests, ` +
+        `${second.stats.slackCalls} Slack calls (target 0)`,
+    );
+    out(
+      `bench: instances=${instances} seconds=${fixed(first.seconds, 3)} bound=${fixed(bound, 3)} ratio=${fixed(ratio, 3)} ` +
+        `rss_mb=${fixed(rssMb, 1)} redis_rtt_per_page=${fixed(rttPerPage, 2)} slack_calls=${first.stats.slackCalls} ` +
+        `unchanged_slack_calls=${second.stats.slackCalls}`,
+    );
+    return first.summary.ok && second.summary.ok ? 0 : 1;
+  } finally {
+    await closePipeline?.().catch(() => {});
+    await deleteKeys(admin, prefix).catch(() => {});
+    await admin.quit().catch(() => admin.disconnect());
+    await sim?.close();
+    await server?.stop();
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    process.stderr.write(
+      `bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
+    process.exit(1);
+  },
+);

@@ -1,0 +1,97 @@
+import type { Redis } from 'ioredis';
+import { type Config, longestPollGapMs, requireSettings } from './config.js';
+import { createOrClose } from './jobs/check.js';
+import { createSlackWebClient } from './jobs/slack-client.js';
+import { type WiringOverrides, wirePipeline } from './jobs/wiring.js';
+import { createLogger } from './logger.js';
+import { createHealthCheck } from './ops/health.js';
+import { opsRoutes } from './ops/http.js';
+import { createMetrics } from './ops/metrics.js';
+import { createSlackApp } from './slack/app.js';
+
+/**
+ * `npm start`: the poll schedule and every worker, the Slack app (HTTP on PORT, or Socket Mode), and
+ * `/healthz` and `/metrics` beside it, until SIGTERM/SIGINT. Then, in order: the Slack app stops taking
+ * requests, the workers finish or hand back the jobs in hand, Redis closes. Nothing is lost: an unfinished
+ * cycle resumes in the next process that takes it.
+ */
+export type BotOptions = WiringOverrides & {
+  /** Resolves when the bot should stop (tests); by default SIGTERM or SIGINT. */
+  until?: Promise<unknown>;
+  /** Told the bound port once the bot is serving (tests pass PORT 0). */
+  onListening?: (port: number) => void;
+};
+
+export async function runBot(config: Config, options: BotOptions = {}): Promise<number> {
+  const needed: Parameters<typeof requireSettings>[1][number][] = [];
+  if (!options.client) needed.push('YEASTAR_CLIENT_ID', 'YEASTAR_CLIENT_SECRET');
+  needed.push('SLACK_BOT_TOKEN', 'SLACK_ALERT_CHANNEL');
+  if (!config.slack.appToken) needed.push('SLACK_SIGNING_SECRET');
+  requireSettings(config, needed);
+
+  const logger = options.logger ?? createLogger({ level: config.logLevel });
+  const metrics = createMetrics();
+  const slack =
+    options.slack ??
+    createSlackWebClient({
+      token: config.slack.botToken,
+      apiUrl: config.slack.apiUrl,
+      logger,
+      observe: metrics.slackCall,
+    });
+  const wired = wirePipeline(config, { ...options, logger, slack });
+  const pipeline = await createOrClose(wired, {
+    onCycleFinished: (summary) =>
+      metrics.observeCycle({
+        ok: summary.ok,
+        seconds: Math.max(0, (summary.finishedAt - summary.startedAt) / 1000),
+        instances: summary.instances,
+      }),
+  });
+  const redis: Redis = wired.deps.redis();
+  metrics.attach({
+    store: wired.deps.store,
+    client: wired.deps.client,
+    queues: Object.values(pipeline.queues),
+  });
+  const health = createHealthCheck({
+    redis,
+    prefix: config.queuePrefix,
+    pollIntervalMs: longestPollGapMs(config),
+  });
+  const slackApp = createSlackApp({
+    config,
+    store: wired.deps.store,
+    client: wired.deps.client,
+    redis,
+    logger,
+    routes: opsRoutes({ health, metrics }),
+  });
+
+  await pipeline.start();
+  const { port } = await slackApp.start();
+  logger.info(
+    {
+      port,
+      mode: config.slack.appToken ? 'socket' : 'http',
+      schedule: config.pollCron ?? `${config.pollEveryMs} ms`,
+    },
+    'bot running',
+  );
+  options.onListening?.(port);
+
+  const stop =
+    options.until ??
+    new Promise<string>((resolve) => {
+      process.once('SIGINT', () => resolve('SIGINT'));
+      process.once('SIGTERM', () => resolve('SIGTERM'));
+    });
+  const reason = await stop;
+  logger.info({ reason }, 'stopping: finishing the jobs in hand');
+  await slackApp.stop();
+  await pipeline.close();
+  redis.disconnect();
+  await wired.close();
+  logger.info('stopped');
+  return 0;
+}

@@ -1,0 +1,85 @@
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { Redis } from 'ioredis';
+import { describe, expect, it } from 'vitest';
+import { TEST_REDIS_URL } from '../helpers/redis.js';
+
+/**
+ * `npm run bench` at a small size, as a subprocess: the figures are not checked (no timing asserts on a
+ * shared machine), only that it runs both cycles, prints its machine-readable last line, makes no Slack
+ * call for unchanged data and leaves no key behind.
+ */
+
+const repo = fileURLToPath(new URL('../..', import.meta.url));
+
+function runBench(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'bench/cycle.ts', ...args], {
+      cwd: repo,
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', REDIS_URL: TEST_REDIS_URL },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => {
+      stdout += d;
+    });
+    child.stderr.on('data', (d) => {
+      stderr += d;
+    });
+    const timer = setTimeout(() => child.kill('SIGKILL'), 100_000);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+const LAST_LINE =
+  /^bench: instances=(\d+) seconds=([\d.]+) bound=([\d.]+) ratio=([\d.]+) rss_mb=([\d.]+) redis_rtt_per_page=([\d.]+) slack_calls=(\d+) unchanged_slack_calls=(\d+)$/;
+
+describe('npm run bench', () => {
+  it('runs two cycles and ends with the machine-readable line', { timeout: 120_000 }, async () => {
+    const { code, stdout, stderr } = await runBench([
+      '--instances',
+      '2000',
+      '--latency',
+      '2',
+      '--attention',
+      '50',
+    ]);
+    expect(code, stderr).toBe(0);
+    const lines = stdout.trimEnd().split('\n');
+    const match = LAST_LINE.exec(lines.at(-1) ?? '');
+    expect(match, stdout).not.toBeNull();
+    const [, instances, seconds, bound, ratio, rss, rtt, slackCalls, unchanged] = match!.map(Number);
+    expect(instances).toBe(2000);
+    expect(seconds).toBeGreaterThan(0);
+    expect(bound).toBeGreaterThan(0);
+    // The printed figures are rounded: the ratio agrees with them to within a few per cent.
+    expect(Math.abs(ratio! - seconds! / bound!) / ratio!).toBeLessThan(0.05);
+    expect(rss).toBeGreaterThan(0);
+    expect(rtt).toBeGreaterThan(0);
+    // 50 new alerts: a digest and the alerts in its thread.
+    expect(slackCalls).toBe(51);
+    expect(unchanged).toBe(0);
+    expect(stdout).toMatch(/BullMQ's commands excluded/);
+
+    const prefix = /key prefix (\S+)/.exec(stderr)?.[1];
+    expect(prefix, stderr).toMatch(/^bench-/);
+    const redis = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: 1 });
+    try {
+      const left: string[] = [];
+      let cursor = '0';
+      do {
+        const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+        cursor = next;
+        left.push(...keys);
+      } while (cursor !== '0');
+      expect(left).toEqual([]);
+    } finally {
+      await redis.quit();
+    }
+  });
+});

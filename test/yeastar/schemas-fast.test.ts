@@ -1,0 +1,129 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { instanceRecordSchema, parseInstancePage } from '../../src/yeastar/schemas.js';
+
+/**
+ * Instance records are read by a hand-written fast path, with the zod schema as the reference (and the
+ * source of every error message). For any record, the page parser must accept exactly what the schema
+ * accepts and give exactly what it gives, key order included.
+ */
+
+/** Anything a JSON body may hold where a field is expected, sensible or not. */
+const anyValue = fc.oneof(
+  fc.constantFrom(null, undefined, '', '  ', '0', '1', 'true', 'false', 0, 1, true, false, 2, '2'),
+  fc.integer(),
+  fc.double(),
+  fc.constantFrom(Number.NaN, Number.POSITIVE_INFINITY, 2 ** 60, 2 ** 53 + 2, [], {}, [1]),
+  fc.string({ maxLength: 6 }),
+  fc.constantFrom('1736390176000', ' 42 ', '2025-03-01T00:00:00Z', '2025-13-45', '3048572026291630080'),
+);
+
+/** Mostly what the field type takes (blanks included), now and then anything at all. */
+const usually = <T>(valid: fc.Arbitrary<T>) =>
+  fc.oneof({ weight: 12, arbitrary: valid }, { weight: 1, arbitrary: anyValue });
+const blank = fc.constantFrom(null, undefined, '', '  ');
+const text = usually(fc.oneof(blank, fc.string({ maxLength: 6 }), fc.integer(), fc.boolean()));
+const id = usually(
+  fc.oneof(blank, fc.string({ maxLength: 6 }), fc.integer(), fc.constant('3048572026291630080')),
+);
+const epoch = usually(
+  fc.oneof(blank, fc.integer(), fc.constantFrom('1736390176000', ' 42 ', '2025-03-01T00:00:00Z')),
+);
+const num = usually(fc.oneof(blank, fc.double({ noNaN: true, noDefaultInfinity: true }), fc.constant('12')));
+const flag = usually(fc.constantFrom(null, '', 0, 1, '0', '1', true, false, 'true', 'false'));
+const productNo = usually(fc.oneof(fc.string({ minLength: 1, maxLength: 6 }), fc.nat()));
+
+const service = usually(
+  fc.record(
+    {
+      serviceId: id,
+      serviceName: text,
+      serviceStatus: text,
+      serviceExpireDate: epoch,
+      serviceAutoRenewal: flag,
+      servicePeriod: num,
+      quantity: text,
+      extra: anyValue,
+    },
+    { requiredKeys: [] },
+  ),
+);
+
+const record = usually(
+  fc.record(
+    {
+      productNo,
+      activationCode: text,
+      activationStatus: text,
+      createTime: epoch,
+      currentPlanExpireDate: epoch,
+      endUserInfo: usually(
+        fc.oneof(blank, fc.record({ address: text, companyName: text, email: text }, { requiredKeys: [] })),
+      ),
+      planAutoRenewal: flag,
+      planExpireDate: epoch,
+      planId: id,
+      planServicePeriod: num,
+      planStatus: text,
+      serviceList: usually(fc.oneof(blank, fc.array(service, { maxLength: 3 }))),
+      unknownField: anyValue,
+    },
+    { requiredKeys: ['productNo'] },
+  ),
+);
+
+describe('instance records: the fast path agrees with the schema', () => {
+  it('accepts what the schema accepts, with the same result, and skips what it refuses', () => {
+    fc.assert(
+      fc.property(record, (raw) => {
+        const reference = instanceRecordSchema.safeParse(raw);
+        const page = parseInstancePage(
+          { results: [raw], pageNo: 1, pageSize: 1, total: 1, totalPage: 1 },
+          '9',
+        );
+        if (raw === null || raw === undefined) {
+          expect(page.instances).toEqual([]);
+          return;
+        }
+        if (reference.success) {
+          expect(page.skipped).toEqual([]);
+          expect(page.instances).toHaveLength(1);
+          const { productId, ...rest } = page.instances[0]!;
+          expect(productId).toBe('9');
+          expect(JSON.stringify(rest)).toBe(JSON.stringify(reference.data));
+          expect(rest).toEqual(reference.data);
+        } else {
+          expect(page.instances).toEqual([]);
+          expect(page.skipped).toHaveLength(1);
+        }
+      }),
+      { numRuns: 1500 },
+    );
+  });
+
+  it('reads a valid record with numbers sent as text and services with blanks', () => {
+    const page = parseInstancePage(
+      {
+        results: [
+          {
+            productNo: ' SN1 ',
+            planExpireDate: '1736390176000',
+            planId: 3048572026,
+            planAutoRenewal: '1',
+            serviceList: [null, { serviceId: 7, serviceExpireDate: '', servicePeriod: '12' }],
+          },
+        ],
+      },
+      '12',
+    );
+    expect(page.instances[0]).toMatchObject({
+      productId: '12',
+      productNo: 'SN1',
+      planExpireDate: 1736390176000,
+      planId: '3048572026',
+      planAutoRenewal: true,
+      endUserInfo: null,
+      serviceList: [{ serviceId: '7', serviceExpireDate: null, servicePeriod: 12, serviceName: null }],
+    });
+  });
+});
