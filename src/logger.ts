@@ -52,29 +52,61 @@ function isSecretKey(key: string): boolean {
   return SECRET_KEYS.has(key.replace(/[-_\s]/g, '').toLowerCase());
 }
 
-/** A copy of `value` with secret keys and secret-looking strings replaced; cycles are cut. */
-export function redactDeep(value: unknown, seen = new WeakSet<object>()): unknown {
-  if (typeof value === 'string') return redactText(value);
+/** What an error contributes to a log line besides its name, message and stack: the fields our error
+ * families and Slack's carry. Everything else on an error (request objects, sockets, buffers) is noise. */
+const ERROR_FIELDS = [
+  'code',
+  'status',
+  'statusCode',
+  'requestId',
+  'endpoint',
+  'field',
+  'detailMessage',
+  'retryable',
+  'retryAfterSeconds',
+  'retryAfter',
+] as const;
+
+const MAX_DEPTH = 8;
+const MAX_ITEMS = 50;
+const MAX_STRING = 4_000;
+
+function errorFields(error: Error): Record<string, unknown> {
+  const out: Record<string, unknown> = { type: error.name, message: error.message, stack: error.stack };
+  const bag = error as unknown as Record<string, unknown>;
+  for (const key of ERROR_FIELDS) if (bag[key] !== undefined) out[key] = bag[key];
+  // Slack's Web API errors keep the API's own error code in `data.error`.
+  const data = bag.data as { error?: unknown } | undefined;
+  if (data && typeof data === 'object' && data.error !== undefined) out.slackError = data.error;
+  if (error.cause !== undefined) out.cause = error.cause;
+  return out;
+}
+
+/** A copy of `value` with secret keys and secret-looking strings replaced; cycles are cut, and depth,
+ * list length and string length are bounded so one odd object cannot flood the log. */
+export function redactDeep(value: unknown, seen = new WeakSet<object>(), depth = 0): unknown {
+  if (typeof value === 'string') {
+    const text = value.length > MAX_STRING ? `${value.slice(0, MAX_STRING)}…` : value;
+    return redactText(text);
+  }
   if (value === null || typeof value !== 'object') return value;
   if (seen.has(value)) return '[circular]';
+  if (depth >= MAX_DEPTH) return '[nested too deep]';
   seen.add(value);
-  if (Array.isArray(value)) return value.map((v) => redactDeep(v, seen));
+  if (Array.isArray(value)) {
+    const items = value.slice(0, MAX_ITEMS).map((v) => redactDeep(v, seen, depth + 1));
+    if (value.length > MAX_ITEMS) items.push(`[${value.length - MAX_ITEMS} more]`);
+    return items;
+  }
+  if (ArrayBuffer.isView(value)) return `[${value.byteLength} bytes]`;
   const source: Record<string, unknown> =
-    value instanceof Error
-      ? {
-          type: value.name,
-          message: value.message,
-          stack: value.stack,
-          ...Object.fromEntries(Object.entries(value)),
-          ...(value.cause !== undefined ? { cause: value.cause } : {}),
-        }
-      : (value as Record<string, unknown>);
+    value instanceof Error ? errorFields(value) : (value as Record<string, unknown>);
   const out: Record<string, unknown> = {};
   for (const [key, inner] of Object.entries(source)) {
     out[key] =
       isSecretKey(key) && inner !== null && inner !== undefined && inner !== ''
         ? REDACTED
-        : redactDeep(inner, seen);
+        : redactDeep(inner, seen, depth + 1);
   }
   return out;
 }
@@ -95,6 +127,9 @@ export function createLogger(options: LoggerOptions = {}): Logger {
       base: undefined,
       timestamp: stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },
+      // Errors are already turned into plain, redacted objects by the hook below; pino's own serializer
+      // would append every cause's message to the message a second time.
+      serializers: { err: (value: unknown) => value },
       hooks: {
         logMethod(args, method) {
           const cleaned = args.map((arg) => redactDeep(arg)) as Parameters<typeof method>;

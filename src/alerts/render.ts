@@ -3,6 +3,7 @@ import { format as formatDate } from 'date-fns';
 import { SOFTWARE_EDITION_PRODUCT_ID } from '../yeastar/types.js';
 import { SLACK_LIMITS, truncate } from './block-limits.js';
 import { calendarDaysLeft, productNameOf, stageDays, stageRank } from './rules.js';
+import { snoozeOptions } from './snooze.js';
 import type {
   AlertKind,
   AlertRecord,
@@ -33,7 +34,12 @@ export type AlertView = {
   portalUrl: string;
   now: number;
   timeZone: string;
+  /** `ALERT_DAYS`, for the snooze menu's "until the next stage" and "N days before expiry". */
+  thresholds?: readonly number[];
 };
+
+/** `ALERT_DAYS`' own default, for callers that render without the configured list. */
+export const DEFAULT_THRESHOLDS: readonly number[] = Object.freeze([30, 14, 7, 3, 1]);
 
 export const ACTIONS_BLOCK_ID = 'alert_actions';
 
@@ -385,7 +391,7 @@ function buttonValue(alertKey: string): string {
 }
 
 function actionsBlockId(alertKey: string): string {
-  // The snooze menu's value is the duration, so the block carries the alert it belongs to.
+  // The snooze menu's value is the snooze kind, so the block carries the alert it belongs to.
   const id = `${ACTIONS_BLOCK_ID}:${alertKey}`;
   return id.length <= SLACK_LIMITS.id ? id : ACTIONS_BLOCK_ID;
 }
@@ -393,6 +399,26 @@ function actionsBlockId(alertKey: string): string {
 /** The alert an actions block belongs to, or null (for the Slack handlers). */
 export function alertKeyFromBlockId(blockId: string): string | null {
   return blockId.startsWith(`${ACTIONS_BLOCK_ID}:`) ? blockId.slice(ACTIONS_BLOCK_ID.length + 1) : null;
+}
+
+/**
+ * The snooze menu of one alert (1 day, 7 days, until the next stage, until N days before expiry), each
+ * option ending with its end date in the alert's zone; null when no snooze can apply. Its value is the
+ * snooze kind, so the actions block around it must name the alert.
+ */
+export function snoozeMenu(
+  evaluation: Evaluation,
+  view: { now: number; timeZone: string; thresholds?: readonly number[] | undefined },
+): unknown | null {
+  const options = snoozeOptions(evaluation, view.thresholds ?? DEFAULT_THRESHOLDS, view.now, view.timeZone);
+  // Slack rejects a static_select without options: better no menu than no message.
+  if (options.length === 0) return null;
+  return {
+    type: 'static_select',
+    action_id: ACTION_IDS.snooze,
+    placeholder: { type: 'plain_text', text: 'Snooze…', emoji: true },
+    options: options.map((o) => ({ text: { type: 'plain_text', text: o.label }, value: o.value })),
+  };
 }
 
 function actionsBlock(view: AlertView): unknown {
@@ -408,15 +434,8 @@ function actionsBlock(view: AlertView): unknown {
       value,
     });
   }
-  elements.push({
-    type: 'static_select',
-    action_id: ACTION_IDS.snooze,
-    placeholder: { type: 'plain_text', text: 'Snooze…', emoji: true },
-    options: [
-      { text: { type: 'plain_text', text: 'Snooze 1 day' }, value: '1d' },
-      { text: { type: 'plain_text', text: 'Snooze 7 days' }, value: '7d' },
-    ],
-  });
+  const snooze = snoozeMenu(view.evaluation, view);
+  if (snooze) elements.push(snooze);
   if (subject.productId === SOFTWARE_EDITION_PRODUCT_ID) {
     elements.push({
       type: 'button',
@@ -557,7 +576,7 @@ export function renderThreadReply(
       text = `Resolved: no longer listed: ${sn}`;
       break;
     case 'reminder':
-      mrkdwn = `:bell: *Reminder* (snooze ended): ${fitMrkdwn(line, 2_000)}`;
+      mrkdwn = `:bell: *Reminder: not acknowledged yet.* ${fitMrkdwn(line, 2_000)}`;
       text = `Reminder: ${line}`;
       break;
   }

@@ -36,7 +36,8 @@ export function formatSummary(summary: CycleSummary, seconds: number): string {
   if (summary.enrichErrors > 0) parts.push(`${count(summary.enrichErrors)} without renewal options`);
   if (summary.skipped > 0) parts.push(`${count(summary.skipped)} malformed records skipped`);
   parts.push(`${seconds.toFixed(1)} s`);
-  return `cycle ${at}: ${parts.join(', ')}${summary.ok ? '' : ' — FAILED'}`;
+  const failed = summary.ok ? '' : summary.error ? ` — FAILED: ${summary.error}` : ' — FAILED';
+  return `cycle ${at}: ${parts.join(', ')}${failed}`;
 }
 
 export function formatProgress(progress: CycleProgress): string {

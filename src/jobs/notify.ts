@@ -98,6 +98,7 @@ export async function processNotify(
     portalUrl: ctx.config.portalUrl,
     now: ctx.clock(),
     timeZone: ctx.config.timeZone,
+    thresholds: ctx.config.alertDays,
   });
 
   async function postAlert(

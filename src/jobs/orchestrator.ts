@@ -34,6 +34,8 @@ export type CycleSummary = {
   apiCalls: number;
   errors: number;
   enrichErrors: number;
+  /** Why the cycle itself failed, when it did (a job's own failures are counted in `errors`). */
+  error?: string;
   productLines: Array<{ productId: string; name: string; pages: number; done: number; failed: number }>;
 };
 
@@ -78,6 +80,7 @@ export function summaryOf(cycleId: string, hash: Record<string, string>): CycleS
     apiCalls: num(hash.apiCalls),
     errors,
     enrichErrors: num(hash.enrichErrors),
+    ...(hash.error ? { error: hash.error } : {}),
     productLines: productLinesOf(hash),
   };
 }

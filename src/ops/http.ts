@@ -5,7 +5,7 @@ import type { Metrics } from './metrics.js';
 /** A route in the shape Bolt's `customRoutes` takes, so HTTP mode serves these beside /slack/events. */
 export type OpsRoute = {
   path: string;
-  method: 'GET';
+  method: 'GET' | 'POST';
   handler: (req: IncomingMessage, res: ServerResponse) => void;
 };
 
@@ -50,11 +50,9 @@ export function opsRoutes(deps: { health: HealthCheck; metrics: Metrics }): OpsR
  * The ops routes on their own HTTP server: for Socket Mode, where Bolt opens no port, and for tests.
  * Resolves with the port actually bound (pass 0 for a free one).
  */
-export async function startOpsServer(
-  routes: OpsRoute[],
-  port: number,
-  host = '0.0.0.0',
-): Promise<{ server: Server; port: number; close(): Promise<void> }> {
+export type OpsServer = { server: Server; port: number; close(): Promise<void> };
+
+export async function startOpsServer(routes: OpsRoute[], port: number, host?: string): Promise<OpsServer> {
   const server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     const route = routes.find((r) => r.path === path && r.method === req.method);
@@ -73,6 +71,10 @@ export async function startOpsServer(
   return {
     server,
     port: typeof address === 'object' && address ? address.port : port,
-    close: () => new Promise((resolve) => server.close(() => resolve())),
+    close: () =>
+      new Promise((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
   };
 }

@@ -1,10 +1,11 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { App, HTTPReceiver, type Receiver, SocketModeReceiver } from '@slack/bolt';
 import type { Redis } from 'ioredis';
 import type { AlertStore } from '../alerts/types.js';
 import { type Config, requireSettings } from '../config.js';
 import type { Logger } from '../logger.js';
+import { type OpsRoute, type OpsServer, startOpsServer } from '../ops/http.js';
 import type { YeastarClient } from '../yeastar/types.js';
 import { createActivationService } from './activation.js';
 import { createActivationAudit } from './audit.js';
@@ -18,11 +19,7 @@ import { registerHandlers } from './handlers.js';
  * small HTTP server of their own on `PORT`). Both run the same handlers.
  */
 
-export type SlackRoute = {
-  path: string;
-  method: 'GET' | 'POST';
-  handler: (req: IncomingMessage, res: ServerResponse) => void;
-};
+export type SlackRoute = OpsRoute;
 
 export type SlackAppDeps = {
   config: Config;
@@ -60,37 +57,6 @@ function mergeRoutes(extra: SlackRoute[] = []): SlackRoute[] {
   const key = (r: SlackRoute) => `${r.method} ${r.path}`;
   const given = new Set(extra.map(key));
   return [...DEFAULT_ROUTES.filter((r) => !given.has(key(r))), ...extra];
-}
-
-/** Socket Mode opens no port of its own, so the routes get a plain server. */
-async function serveRoutes(routes: SlackRoute[], port: number): Promise<Server> {
-  const server = createServer((req, res) => {
-    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
-    const route = routes.find((r) => r.path === path && r.method === req.method);
-    if (!route) {
-      res.writeHead(404, { 'content-type': 'text/plain' });
-      res.end('not found\n');
-      return;
-    }
-    route.handler(req, res);
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, () => resolve());
-  });
-  return server;
-}
-
-function boundPort(server: Server, fallback: number): number {
-  const address = server.address() as AddressInfo | string | null;
-  return typeof address === 'object' && address ? address.port : fallback;
-}
-
-function closeServer(server: Server): Promise<void> {
-  return new Promise((resolve) => {
-    server.close(() => resolve());
-    server.closeAllConnections();
-  });
 }
 
 export function createSlackApp(deps: SlackAppDeps): SlackApp {
@@ -145,22 +111,24 @@ export function createSlackApp(deps: SlackAppDeps): SlackApp {
     dedupe: createDeduper({ redis: deps.redis, prefix: config.queuePrefix }),
   });
 
-  let routeServer: Server | undefined;
+  // Socket Mode opens no port of its own, so the routes get a plain server.
+  let routeServer: OpsServer | undefined;
   let started = false;
   return {
     app,
     async start() {
       if (socketMode) {
-        routeServer = await serveRoutes(routes, config.port);
+        routeServer = await startOpsServer(routes, config.port);
         await app.start();
         started = true;
-        const port = boundPort(routeServer, config.port);
+        const port = routeServer.port;
         logger.info({ port, mode: 'socket' }, 'slack app running');
         return { port };
       }
       const server = (await app.start(config.port)) as Server;
       started = true;
-      const port = boundPort(server, config.port);
+      const address = server.address() as AddressInfo | string | null;
+      const port = typeof address === 'object' && address ? address.port : config.port;
       logger.info({ port, mode: 'http', path: EVENTS_PATH }, 'slack app running');
       return { port };
     },
@@ -170,7 +138,7 @@ export function createSlackApp(deps: SlackAppDeps): SlackApp {
         await app.stop();
       }
       if (routeServer) {
-        await closeServer(routeServer);
+        await routeServer.close();
         routeServer = undefined;
       }
     },

@@ -1,7 +1,8 @@
 import type { App, BlockAction, RespondFn } from '@slack/bolt';
 import type { Redis } from 'ioredis';
 import { alertKeyFromBlockId, renderAlert } from '../alerts/render.js';
-import type { AlertRecord, AlertStore, Enrichment, SlackMessageRef, SnoozeChoice } from '../alerts/types.js';
+import { snoozeConfirmation } from '../alerts/snooze.js';
+import type { AlertRecord, AlertStore, ClaimResult, Enrichment, SlackMessageRef } from '../alerts/types.js';
 import { ACTION_IDS } from '../alerts/types.js';
 import type { Config } from '../config.js';
 import { cycleKeys } from '../jobs/cycle-state.js';
@@ -12,6 +13,7 @@ import type { ActivationAudit } from './audit.js';
 import { type Command, parseCommand, parseSn } from './commands.js';
 import { type Deduper, interactionId } from './dedupe.js';
 import { buildHomeView, HOME_ALERT_LIMIT } from './home-view.js';
+import { messageRefsOf } from './message-refs.js';
 import {
   activationReply,
   auditReply,
@@ -24,6 +26,7 @@ import {
   textReply,
   usageReply,
 } from './replies.js';
+import { decideSnooze } from './snooze-choice.js';
 
 /**
  * Every listener of the Slack app, registered on whichever receiver runs it (HTTP or Socket Mode).
@@ -44,8 +47,6 @@ export type HandlerDeps = {
 };
 
 export const COMMAND = '/yeastar';
-const DAY_MS = 86_400_000;
-const SNOOZE_MS: Record<SnoozeChoice, number> = { '1d': DAY_MS, '7d': 7 * DAY_MS };
 
 type WebClient = Parameters<Parameters<App['event']>[1]>[0]['client'];
 
@@ -62,7 +63,7 @@ function slackErrorName(error: unknown): string {
 export function registerHandlers(app: App, deps: HandlerDeps): void {
   const { config, store, logger, clock } = deps;
   const allowed = new Set(config.slack.activationAllowedUsers);
-  const view = { portalUrl: config.portalUrl, timeZone: config.timeZone };
+  const view = { portalUrl: config.portalUrl, timeZone: config.timeZone, thresholds: config.alertDays };
 
   async function send(respond: RespondFn | undefined, reply: Reply, replaceOriginal = false): Promise<void> {
     if (!respond) return;
@@ -190,31 +191,37 @@ export function registerHandlers(app: App, deps: HandlerDeps): void {
     }
   }
 
-  async function updateMessage(client: WebClient, record: AlertRecord, clicked: SlackMessageRef | null) {
-    const target = record.message ?? clicked;
-    if (!target || !record.evaluation) return;
-    const now = clock();
+  /** Re-renders the alert in every channel that has a copy of it (or the clicked one, if none is known). */
+  async function updateMessages(client: WebClient, record: AlertRecord, clicked: SlackMessageRef | null) {
+    const known = messageRefsOf(record);
+    const targets = known.length > 0 ? known : clicked ? [clicked] : [];
+    if (targets.length === 0 || !record.evaluation) return;
     const rendered = renderAlert({
       evaluation: record.evaluation,
       record,
       enrichment: await enrichmentOf(record),
       ...view,
-      now,
+      now: clock(),
     });
-    try {
-      await client.chat.update({
-        channel: target.channel,
-        ts: target.ts,
-        text: rendered.text,
-        blocks: rendered.blocks as never,
-        metadata: rendered.metadata,
-      });
-    } catch (error) {
-      logger.warn(
-        { alertKey: record.alertKey, err: slackErrorName(error) },
-        'chat.update after a click failed',
-      );
-    }
+    await Promise.all(
+      targets.map(async (target) => {
+        try {
+          await client.chat.update({
+            channel: target.channel,
+            ts: target.ts,
+            text: rendered.text,
+            blocks: rendered.blocks as never,
+            metadata: rendered.metadata,
+          });
+        } catch (error) {
+          // One deleted or unreachable copy must not keep the others stale.
+          logger.warn(
+            { alertKey: record.alertKey, channel: target.channel, err: slackErrorName(error) },
+            'chat.update after a click failed',
+          );
+        }
+      }),
+    );
   }
 
   async function publishHome(client: WebClient, userId: string, notice: string | null = null) {
@@ -246,50 +253,67 @@ export function registerHandlers(app: App, deps: HandlerDeps): void {
       : `${what} has resolved since (renewed). Nothing to do.`;
   }
 
-  async function changeAlert(
-    args: { body: BlockAction; respond: RespondFn | undefined; client: WebClient },
-    alertKey: string | null,
-    change: (alertKey: string, userId: string, now: number) => ReturnType<AlertStore['acknowledge']>,
-  ): Promise<void> {
-    const { body, respond, client } = args;
-    const userId = body.user.id;
-    const home = fromHome(body);
-    if (!alertKey) {
-      await send(respond, textReply('That button no longer names an alert; nothing was changed.'));
-      return;
-    }
-    const result = await change(alertKey, userId, clock());
-    if (result.outcome === 'resolved') {
-      if (home) await publishHome(client, userId, resolvedNotice(result.record));
-      else await send(respond, textReply(resolvedNotice(result.record)));
-      return;
-    }
-    // 'already' renders the winner's name: the loser of a race sees who, not an error.
-    await updateMessage(client, result.record, home ? null : clickedMessage(body));
-    if (home) await publishHome(client, userId);
+  type Click = { body: BlockAction; respond: RespondFn | undefined; client: WebClient };
+
+  /** A short answer to the clicking user: ephemeral under a message, a notice on the App Home board. */
+  async function tell(click: Click, text: string): Promise<void> {
+    if (fromHome(click.body)) await publishHome(click.client, click.body.user.id, text);
+    else await send(click.respond, textReply(text));
   }
+
+  /** After the store changed an alert: every copy of it shows the change, or the user hears why not. */
+  async function showClaim(click: Click, result: ClaimResult, confirmation: string | null): Promise<void> {
+    if (result.outcome === 'resolved') {
+      await tell(click, resolvedNotice(result.record));
+      return;
+    }
+    const home = fromHome(click.body);
+    // 'already' renders the winner's name: the loser of a race sees who, not an error.
+    await updateMessages(click.client, result.record, home ? null : clickedMessage(click.body));
+    if (confirmation !== null) await tell(click, confirmation);
+    else if (home) await publishHome(click.client, click.body.user.id);
+  }
+
+  const NO_ALERT = 'That button no longer names an alert; nothing was changed.';
 
   app.action<BlockAction>(ACTION_IDS.acknowledge, async ({ body, action, respond, client }) => {
     await guarded('acknowledge', respond, async () => {
+      const click = { body, respond, client };
       const value = 'value' in action && typeof action.value === 'string' ? action.value : '';
       const alertKey = value !== '' ? value : alertKeyFromBlockId(action.block_id);
-      await changeAlert({ body, respond, client }, alertKey, (key, user, now) =>
-        store.acknowledge(key, user, now),
-      );
+      if (!alertKey) {
+        await tell(click, NO_ALERT);
+        return;
+      }
+      await showClaim(click, await store.acknowledge(alertKey, body.user.id, clock()), null);
     });
   });
 
   app.action<BlockAction>(ACTION_IDS.snooze, async ({ body, action, respond, client }) => {
     await guarded('snooze', respond, async () => {
-      const choice = 'selected_option' in action ? action.selected_option?.value : undefined;
-      const duration = choice === '1d' || choice === '7d' ? SNOOZE_MS[choice] : undefined;
-      if (duration === undefined) {
-        await send(respond, textReply('Snooze for 1 day or 7 days.'));
+      const click = { body, respond, client };
+      const alertKey = alertKeyFromBlockId(action.block_id);
+      if (!alertKey) {
+        await tell(click, NO_ALERT);
         return;
       }
-      await changeAlert({ body, respond, client }, alertKeyFromBlockId(action.block_id), (key, user, now) =>
-        store.snooze(key, now + duration, user, now),
-      );
+      const record = await store.get(alertKey);
+      if (!record || record.resolvedAt !== null) {
+        await tell(click, resolvedNotice(record));
+        return;
+      }
+      // Counted from the alert as stored now, not as it was when the menu was drawn.
+      const now = clock();
+      const choice = 'selected_option' in action ? action.selected_option?.value : undefined;
+      const decision = decideSnooze(choice, record.evaluation, { ...view, now });
+      if (!decision.ok) {
+        // The stale menu goes too: the message shows the options that still apply.
+        if (!fromHome(body)) await updateMessages(client, record, clickedMessage(body));
+        await tell(click, `:hourglass: ${decision.reason}`);
+        return;
+      }
+      const result = await store.snooze(alertKey, decision.until, body.user.id, now);
+      await showClaim(click, result, snoozeConfirmation(decision.kind, decision.until, body.user.id));
     });
   });
 

@@ -1,5 +1,5 @@
 import { SLACK_LIMITS, truncate } from '../alerts/block-limits.js';
-import { ACTIONS_BLOCK_ID, portalLink, slackDate, stageTitle } from '../alerts/render.js';
+import { ACTIONS_BLOCK_ID, portalLink, slackDate, snoozeMenu, stageTitle } from '../alerts/render.js';
 import { productNameOf, stageRank } from '../alerts/rules.js';
 import type { AlertRecord, Stage } from '../alerts/types.js';
 import { ACTION_IDS } from '../alerts/types.js';
@@ -20,6 +20,8 @@ export type HomeViewInput = {
   now: number;
   timeZone: string;
   portalUrl: string;
+  /** `ALERT_DAYS`, for the snooze menus (render.ts's default when left out). */
+  thresholds?: readonly number[];
   lastCycleAt: number | null;
   /** A line to show at the top, e.g. after a click on an alert that has resolved since. */
   notice?: string | null;
@@ -33,7 +35,7 @@ function countLines(entries: Array<[string, number]>, label: (key: string) => st
   return entries.length === 0 ? '—' : entries.map(([key, n]) => `• ${label(key)}: *${n}*`).join('\n');
 }
 
-function actionsFor(record: AlertRecord, portalUrl: string): unknown | null {
+function actionsFor(record: AlertRecord, input: HomeViewInput): unknown | null {
   const blockId = `${ACTIONS_BLOCK_ID}:${record.alertKey}`;
   // The snooze menu finds its alert through the block id; without one it would not know which.
   if (blockId.length > SLACK_LIMITS.id) return null;
@@ -47,26 +49,20 @@ function actionsFor(record: AlertRecord, portalUrl: string): unknown | null {
       value: record.alertKey,
     });
   }
-  elements.push({
-    type: 'static_select',
-    action_id: ACTION_IDS.snooze,
-    placeholder: { type: 'plain_text', text: 'Snooze…' },
-    options: [
-      { text: { type: 'plain_text', text: 'Snooze 1 day' }, value: '1d' },
-      { text: { type: 'plain_text', text: 'Snooze 7 days' }, value: '7d' },
-    ],
-  });
+  // The same menu as the channel message, dated as of now: the board is rebuilt on every open.
+  const snooze = record.evaluation ? snoozeMenu(record.evaluation, input) : null;
+  if (snooze) elements.push(snooze);
   const subject = record.evaluation?.subject;
   if (subject) {
     elements.push({
       type: 'button',
       action_id: ACTION_IDS.openPortal,
       text: { type: 'plain_text', text: 'Open in Partner Portal' },
-      url: portalLink(portalUrl, subject.productId, subject.productNo),
+      url: portalLink(input.portalUrl, subject.productId, subject.productNo),
       value: record.alertKey,
     });
   }
-  return { type: 'actions', block_id: blockId, elements };
+  return elements.length > 0 ? { type: 'actions', block_id: blockId, elements } : null;
 }
 
 export function buildHomeView(input: HomeViewInput): { type: 'home'; blocks: unknown[] } {
@@ -112,7 +108,7 @@ export function buildHomeView(input: HomeViewInput): { type: 'home'; blocks: unk
     // Two blocks per alert and a closing line must fit under the limit.
     if (blocks.length + 3 > HOME_BLOCK_LIMIT) break;
     blocks.push(section(truncate(alertLine(record, input), 1_500)));
-    const actions = actionsFor(record, input.portalUrl);
+    const actions = actionsFor(record, input);
     if (actions) blocks.push(actions);
   }
   if (counts.total > records.length) {

@@ -6,6 +6,7 @@ import type { Instance } from '../yeastar/types.js';
 import type { ActivationResult } from './activation.js';
 import type { AuditEntry } from './audit.js';
 import { USAGE } from './commands.js';
+import { messageRefsOf } from './message-refs.js';
 
 /**
  * What the bot answers, ephemerally, to `/yeastar` and to button clicks: pure functions of the facts
@@ -66,6 +67,19 @@ export function alertStateText(record: AlertRecord, now: number): string {
   }
   if (record.snoozedUntil !== null && record.snoozedUntil > now && record.resolvedAt === null) {
     parts.push(`snoozed until ${slackDate(record.snoozedUntil)} by ${mention(record.snoozedBy)}`);
+  }
+  return parts.join(' · ');
+}
+
+/** Where the alert was posted (one copy per routed channel) and when people were last notified. */
+export function deliveryText(record: AlertRecord): string {
+  const channels = messageRefsOf(record)
+    .map((r) => r.channel)
+    .filter((c) => /^[CGD][A-Z0-9]{2,40}$/.test(c));
+  const parts: string[] = [];
+  if (channels.length > 0) parts.push(`posted in ${channels.map((c) => `<#${c}>`).join(', ')}`);
+  if (record.notifiedAt != null && Number.isFinite(record.notifiedAt)) {
+    parts.push(`last notified ${slackDate(record.notifiedAt)}`);
   }
   return parts.join(' · ');
 }
@@ -131,6 +145,8 @@ export function statusReply(
       : `*Alert:* ${alertStateText(record, view.now)}`
     : '*Alert:* none open';
   blocks.push(context(alert));
+  const delivery = record && record.resolvedAt === null ? deliveryText(record) : '';
+  if (delivery !== '') blocks.push(context(delivery));
   blocks.push(
     context(`<${portalLink(view.portalUrl, instance.productId, instance.productNo)}|Open in Partner Portal>`),
   );

@@ -95,7 +95,7 @@ describe('renderAlert', () => {
     expect(validateMessage(message)).toEqual([]);
   });
 
-  it('offers Acknowledge, Snooze 1 day / 7 days and Open in Partner Portal, each naming the alert', () => {
+  it('offers Acknowledge, the snooze menu and Open in Partner Portal, each naming the alert', () => {
     const message = renderAlert(view(evaluate(trialing, now), { now }));
     const elements = actions(message.blocks);
     expect(elements.map((e) => e.action_id)).toEqual([
@@ -107,14 +107,37 @@ describe('renderAlert', () => {
     expect(ack).toMatchObject({ type: 'button', value: '13:3658B4311196UZ4A', style: 'primary' });
     expect(ack?.text?.text).toBe('Acknowledge');
     expect(snooze?.type).toBe('static_select');
+    // Three days out: 7 days would outlast the plan, and the next stage (1d) begins on the 30th.
     expect(snooze?.options?.map((o) => [o.value, o.text.text])).toEqual([
-      ['1d', 'Snooze 1 day'],
-      ['7d', 'Snooze 7 days'],
+      ['1d', 'Snooze 1 day (Tue 29 Oct)'],
+      ['next', 'Until next stage (Wed 30 Oct)'],
     ]);
     expect(portal?.url).toBe(portalLink(PORTAL, '13', '3658B4311196UZ4A'));
     expect(portal?.text?.text).toBe('Open in Partner Portal');
     const block = (message.blocks as Block[]).find((b) => b.type === 'actions')!;
     expect(alertKeyFromBlockId(block.block_id!)).toBe('13:3658B4311196UZ4A');
+  });
+
+  it('offers every snooze that applies, dated in the alert’s zone, for the configured thresholds', () => {
+    // 20 days out at 23:30 UTC: already the 21st in Berlin, so the dates differ from UTC's.
+    const at = Date.parse('2025-03-10T23:30:00Z');
+    const evaluation = evaluate(instance({ planExpireDate: at + 20 * DAY }), at, 'Europe/Berlin');
+    expect(evaluation.stage).toBe('30d');
+    const menu = (thresholds?: number[]) =>
+      actions(renderAlert(view(evaluation, { now: at, timeZone: 'Europe/Berlin', thresholds })).blocks)
+        .find((e) => e.action_id === ACTION_IDS.snooze)
+        ?.options?.map((o) => [o.value, o.text.text]);
+    expect(menu([30, 14, 7, 3, 1])).toEqual([
+      ['1d', 'Snooze 1 day (Wed 12 Mar)'],
+      ['7d', 'Snooze 7 days (Tue 18 Mar)'],
+      ['next', 'Until next stage (Mon 17 Mar)'],
+      ['before:7', 'Until 7 days before expiry (Mon 24 Mar)'],
+      ['before:3', 'Until 3 days before expiry (Fri 28 Mar)'],
+      ['before:1', 'Until 1 day before expiry (Sun 30 Mar)'],
+    ]);
+    // Without the configured list, ALERT_DAYS' default applies; with another list, its stages do.
+    expect(menu()).toEqual(menu([30, 14, 7, 3, 1]));
+    expect(menu([30, 10])?.map(([value]) => value)).toEqual(['1d', '7d', 'next']);
   });
 
   it('offers the activation code only for P-Series Software Edition (product 12)', () => {

@@ -48,9 +48,50 @@ describe('log redaction', () => {
     logger.error({ err: error }, 'call failed');
     const record = JSON.parse(lines[0]!);
     expect(record.err.message).toBe(`refused Bearer ${REDACTED}`);
-    expect(record.err.activationCode).toBe(REDACTED);
+    // Only the fields errors are known to carry are logged: an activation code stuck on one never is.
+    expect(record.err.activationCode).toBeUndefined();
     expect(record.err.requestId).toBe('abc123');
     expect(lines[0]).not.toContain('SECRET-CODE');
+  });
+
+  it('logs an HTTP library error as its name, message, code and cause, not its request object', () => {
+    const { lines, logger } = capture();
+    const request = { headers: { Authorization: `Bearer ${JWT}` }, body: Buffer.alloc(5000, 1), socket: {} };
+    const error = Object.assign(new Error('A request error occurred: connect ECONNREFUSED 127.0.0.1:1'), {
+      code: 'slack_webapi_request_error',
+      data: { error: 'not_in_channel' },
+      original: { config: request },
+      request,
+    });
+    error.cause = new Error('connect ECONNREFUSED 127.0.0.1:1');
+    logger.error({ err: error }, 'slack call failed');
+    const record = JSON.parse(lines[0]!);
+    expect(record.err).toMatchObject({
+      type: 'Error',
+      message: 'A request error occurred: connect ECONNREFUSED 127.0.0.1:1',
+      code: 'slack_webapi_request_error',
+      slackError: 'not_in_channel',
+      cause: { message: 'connect ECONNREFUSED 127.0.0.1:1' },
+    });
+    expect(record.err.request).toBeUndefined();
+    expect(record.err.original).toBeUndefined();
+    expect(lines[0]!.length).toBeLessThan(4000);
+    expect(lines[0]).not.toContain(JWT);
+  });
+
+  it('bounds depth, list length and string length', () => {
+    const deep: Record<string, unknown> = {};
+    let cursor = deep;
+    for (let i = 0; i < 20; i++) {
+      cursor.next = {};
+      cursor = cursor.next as Record<string, unknown>;
+    }
+    const out = JSON.stringify(
+      redactDeep({ deep, list: Array.from({ length: 500 }, (_, i) => i), text: 'x'.repeat(10_000) }),
+    );
+    expect(out).toContain('[nested too deep]');
+    expect(out).toContain('[450 more]');
+    expect(out.length).toBeLessThan(6000);
   });
 
   it('leaves empty secrets visible as empty, and cuts cycles', () => {

@@ -27,7 +27,11 @@ function startBot(env: Record<string, string>): Bot {
   return { child, output: () => output, exited };
 }
 
-async function until(condition: () => Promise<boolean> | boolean, timeoutMs: number, what: string): Promise<void> {
+async function until(
+  condition: () => Promise<boolean> | boolean,
+  timeoutMs: number,
+  what: string,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await condition())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
@@ -89,7 +93,10 @@ describe('npm start: two bot processes on one Redis', () => {
     // Every alert exactly once: one top-level digest (15 > DIGEST_OVER) and one reply per alert in its thread.
     const posted = slack.calls
       .filter((c) => c.method === 'chat.postMessage' && c.ok)
-      .map((c) => (c.body.metadata as { event_payload?: { alertKey?: string } } | undefined)?.event_payload?.alertKey)
+      .map(
+        (c) =>
+          (c.body.metadata as { event_payload?: { alertKey?: string } } | undefined)?.event_payload?.alertKey,
+      )
       .filter((key): key is string => typeof key === 'string');
     expect(posted).toHaveLength(15);
     expect(new Set(posted).size).toBe(15);

@@ -51,8 +51,9 @@ export type SlackWorld = {
   ): Promise<SlackAnswer & { responseUrl: string }>;
   action(payload: Record<string, unknown>, options?: Partial<SlackPost>): Promise<SlackAnswer>;
   event(event: Record<string, unknown>, options?: Partial<SlackPost>): Promise<SlackAnswer>;
-  /** Posts the alert's message to the fake and records it in the store, as the pipeline does. */
-  postAlert(evaluation: Evaluation): Promise<{ channel: string; ts: string }>;
+  /** Posts the alert's message to the fake and records it in the store, as the pipeline does (one
+   * message per channel: call it again with another channel for a routed copy). */
+  postAlert(evaluation: Evaluation, channel?: string): Promise<{ channel: string; ts: string }>;
   /** Evaluations of simulator instances that need an alert now. */
   alertingInstances(productId: string): Promise<Evaluation[]>;
   close(): Promise<void>;
@@ -145,22 +146,23 @@ export async function createSlackWorld(options: { routes?: SlackRoute[] } = {}):
     },
     action: (payload, o = {}) => postToSlackApp(eventsUrl, actionBody(payload), FORM, sign(o)),
     event: (event, o = {}) => postToSlackApp(eventsUrl, eventBody(event), JSON_TYPE, sign(o)),
-    async postAlert(evaluation) {
+    async postAlert(evaluation, channel = CHANNEL) {
       posted += 1;
       const message = renderAlert({
         evaluation,
         portalUrl: config.portalUrl,
         now: clock.now,
         timeZone: 'UTC',
+        thresholds: config.alertDays,
       });
       const response = await fetch(`${slack.url}chat.postMessage`, {
         method: 'POST',
         headers: { authorization: `Bearer ${BOT_TOKEN}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ channel: CHANNEL, ...message }),
+        body: JSON.stringify({ channel, ...message }),
       });
       const body = (await response.json()) as { ok: boolean; ts: string };
       if (!body.ok) throw new Error(`fake chat.postMessage failed (${posted})`);
-      const ref = { channel: CHANNEL, ts: body.ts };
+      const ref = { channel, ts: body.ts };
       await store.setMessage(evaluation.alertKey, ref);
       return ref;
     },

@@ -14,13 +14,18 @@ import {
   usageReply,
 } from '../../src/slack/replies.js';
 import type { Instance } from '../../src/yeastar/types.js';
-import { DAY, evaluation, NOW } from '../alerts/state-fixtures.js';
+import { DAY, type EvaluationOptions, evaluation, NOW } from '../alerts/state-fixtures.js';
 
 const CLOCK = { now: NOW, timeZone: 'UTC' };
 const PORTAL = 'https://partner.example.com';
 
-function record(n: number, stage: Stage, patch: Partial<AlertRecord> = {}): AlertRecord {
-  const e = evaluation(n, stage);
+function record(
+  n: number,
+  stage: Stage,
+  patch: Partial<AlertRecord> = {},
+  options: EvaluationOptions = {},
+): AlertRecord {
+  const e = evaluation(n, stage, options);
   return {
     alertKey: e.alertKey,
     stage,
@@ -134,6 +139,36 @@ describe('home view', () => {
     expect(new Set(actions.map((a) => a.block_id)).size).toBe(20);
   });
 
+  it('offers the same dated snooze menu as the channel message, for the configured thresholds', () => {
+    // 20 days before expiry at stage 30d: from the fixtures' noon, in UTC.
+    const open = record(1, '30d', {}, { expiresAt: NOW + 20 * DAY });
+    const menuOf = (thresholds?: number[]) => {
+      const view = buildHomeView({
+        counts: { byStage: { '30d': 1 }, byProduct: { '13': 1 }, total: 1 },
+        records: [open],
+        ...CLOCK,
+        portalUrl: PORTAL,
+        lastCycleAt: null,
+        ...(thresholds ? { thresholds } : {}),
+      });
+      const actions = view.blocks.find((b) => (b as { type: string }).type === 'actions') as {
+        elements: Array<{ action_id: string; options?: Array<{ value: string; text: { text: string } }> }>;
+      };
+      return actions.elements
+        .find((e) => e.action_id === ACTION_IDS.snooze)
+        ?.options?.map((o) => [o.value, o.text.text]);
+    };
+    expect(menuOf([30, 14, 7, 3, 1])).toEqual([
+      ['1d', 'Snooze 1 day (Mon 16 Jun)'],
+      ['7d', 'Snooze 7 days (Sun 22 Jun)'],
+      ['next', 'Until next stage (Sat 21 Jun)'],
+      ['before:7', 'Until 7 days before expiry (Sat 28 Jun)'],
+      ['before:3', 'Until 3 days before expiry (Wed 2 Jul)'],
+      ['before:1', 'Until 1 day before expiry (Fri 4 Jul)'],
+    ]);
+    expect(menuOf([30, 3])?.map(([value]) => value)).toEqual(['1d', '7d', 'next']);
+  });
+
   it('shows the notice and an empty board', () => {
     const view = buildHomeView({
       counts: { byStage: {}, byProduct: {}, total: 0 },
@@ -209,6 +244,28 @@ describe('status, activation and audit answers', () => {
     expect(text).toContain('Acme &lt;Corp&gt;');
     expect(text).not.toContain('SECRET-CODE-123');
     expect(validateMessage(reply)).toEqual([]);
+  });
+
+  it('status says where the alert was posted and when people were last notified', () => {
+    const open = record(1, '1d', {
+      message: { channel: 'CALERTS', ts: '1.1' },
+      messages: [
+        { channel: 'CALERTS', ts: '1.1' },
+        { channel: 'CFINANCE', ts: '2.2' },
+      ],
+      notifiedAt: NOW - DAY,
+    });
+    const text = allText(
+      statusReply({ ...CLOCK, instance, productName: null, record: open, portalUrl: PORTAL }).blocks,
+    );
+    expect(text).toContain('posted in <#CALERTS>, <#CFINANCE>');
+    expect(text).toContain(`last notified <!date^${(NOW - DAY) / 1000}^`);
+    // Once resolved, where it was is history: the line goes.
+    const resolved = { ...open, resolvedAt: NOW, resolveReason: 'renewed' as const };
+    const after = allText(
+      statusReply({ ...CLOCK, instance, productName: null, record: resolved, portalUrl: PORTAL }).blocks,
+    );
+    expect(after).not.toContain('posted in');
   });
 
   it('status without an alert says so', () => {
