@@ -49,7 +49,7 @@ const LIST_ITEM_MAX = 400;
 const ERROR_MAX = 300;
 const FALLBACK_TEXT_MAX = 1_000;
 
-const SEVERITY_EMOJI: Record<Severity, string> = {
+export const SEVERITY_EMOJI: Record<Severity, string> = {
   critical: ':red_circle:',
   high: ':large_orange_circle:',
   warning: ':large_yellow_circle:',

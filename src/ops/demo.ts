@@ -21,6 +21,7 @@ import {
   redisAnswers,
   startPrivateRedis,
 } from './private-redis.js';
+import { deleteKeysMatching } from './redis-keys.js';
 
 /**
  * `npm run demo`, the embedded default: the simulator with a sample partner, one real cycle through the
@@ -165,12 +166,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<number> {
     await wired.close();
     if (!options.keepKeys) {
       const cleaner = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
-      let cursor = '0';
-      do {
-        const [next, found] = await cleaner.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-        cursor = next;
-        if (found.length > 0) await cleaner.unlink(...found);
-      } while (cursor !== '0');
+      await deleteKeysMatching(cleaner, `${prefix}:*`);
       await cleaner.quit();
     }
     for (const redis of connections) redis.disconnect();

@@ -1,7 +1,14 @@
 import { SLACK_LIMITS, truncate } from '../alerts/block-limits.js';
-import { fitMrkdwn, portalLink, relativeDays, slackDate, stageTitle } from '../alerts/render.js';
+import {
+  fitMrkdwn,
+  portalLink,
+  relativeDays,
+  SEVERITY_EMOJI,
+  slackDate,
+  stageTitle,
+} from '../alerts/render.js';
 import { calendarDaysLeft, productNameOf } from '../alerts/rules.js';
-import type { AlertRecord, Severity } from '../alerts/types.js';
+import type { AlertRecord } from '../alerts/types.js';
 import type { Instance } from '../yeastar/types.js';
 import type { ActivationResult } from './activation.js';
 import type { AuditEntry } from './audit.js';
@@ -22,13 +29,6 @@ const PAGE_TEXT_BUDGET = 10_000;
 const NAME_MAX = 80;
 
 type Clock = { now: number; timeZone: string };
-
-const SEVERITY_EMOJI: Record<Severity, string> = {
-  critical: ':red_circle:',
-  high: ':large_orange_circle:',
-  warning: ':large_yellow_circle:',
-  info: ':large_blue_circle:',
-};
 
 function section(text: string): unknown {
   return { type: 'section', text: { type: 'mrkdwn', text: truncate(text, SLACK_LIMITS.sectionText) } };

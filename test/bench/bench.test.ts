@@ -1,8 +1,7 @@
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
 import { TEST_REDIS_URL } from '../helpers/redis.js';
+import { runRepoScript } from '../helpers/subprocess.js';
 
 /**
  * `npm run bench` at a small size, as a subprocess: the figures are not checked (no timing asserts on a
@@ -10,30 +9,8 @@ import { TEST_REDIS_URL } from '../helpers/redis.js';
  * call for unchanged data and leaves no key behind.
  */
 
-const repo = fileURLToPath(new URL('../..', import.meta.url));
-
-function runBench(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'bench/cycle.ts', ...args], {
-      cwd: repo,
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', REDIS_URL: TEST_REDIS_URL },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => {
-      stdout += d;
-    });
-    child.stderr.on('data', (d) => {
-      stderr += d;
-    });
-    const timer = setTimeout(() => child.kill('SIGKILL'), 100_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
+function runBench(args: string[]) {
+  return runRepoScript(['bench/cycle.ts', ...args], { REDIS_URL: TEST_REDIS_URL }, 100_000);
 }
 
 const LAST_LINE =

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
+import { deleteKeysMatching } from '../../src/ops/redis-keys.js';
 
 /** The Redis the tests use: `TEST_REDIS_URL`, else `REDIS_URL`, else the local default. */
 export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -14,15 +15,8 @@ export function connectRedis(): Redis {
 }
 
 /** Deletes every key under `prefix` (and only those): tests never FLUSHALL a shared server. */
-export async function deleteKeys(redis: Redis, prefix: string): Promise<number> {
-  let cursor = '0';
-  let deleted = 0;
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-    cursor = next;
-    if (keys.length > 0) deleted += await redis.unlink(...keys);
-  } while (cursor !== '0');
-  return deleted;
+export function deleteKeys(redis: Redis, prefix: string): Promise<number> {
+  return deleteKeysMatching(redis, `${prefix}*`);
 }
 
 /** A connection and a prefix for one test file, cleaned up by `close()`. */

@@ -1,39 +1,14 @@
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { evaluateInstance } from '../../src/alerts/rules.js';
 import { type PrivateRedis, startPrivateRedis } from '../../src/ops/private-redis.js';
 import { createSimulator } from '../../src/sim/server.js';
 import { parseInstance } from '../../src/yeastar/schemas.js';
+import { runRepoScript } from '../helpers/subprocess.js';
 
-const repo = fileURLToPath(new URL('../..', import.meta.url));
-
-function runDemo(
-  env: Record<string, string>,
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'demo'], {
-      cwd: repo,
-      // Nothing of the developer's environment: the demo must work from a bare shell.
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => {
-      stdout += d;
-    });
-    child.stderr.on('data', (d) => {
-      stderr += d;
-    });
-    const timer = setTimeout(() => child.kill('SIGKILL'), 90_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
+function runDemo(env: Record<string, string>) {
+  // Nothing of the developer's environment: the demo must work from a bare shell.
+  return runRepoScript(['src/cli.ts', 'demo'], env);
 }
 
 /** The SNs the demo's sample partner has that need attention, found by the rules themselves. */
