@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
@@ -48,6 +49,29 @@ const concurrencyFlag = wholeNumber('concurrency', flags.concurrency, 1);
 const seed = wholeNumber('seed', flags.seed, 0)!;
 
 const say = (line: string) => process.stderr.write(`${line}\n`);
+
+const HEAP_FLAG = /--max-old-space-size=(\d+)/;
+
+/**
+ * The heap cap `npm start` declares (package.json) and the one this process runs with: the bot's live
+ * heap is a few tens of MB, and without a cap V8 lets garbage pile up to a size set by the machine's
+ * memory. The bench must measure the bot as it is run, so a difference is reported.
+ */
+function heapCaps(): { start: string | null; bench: string | null } {
+  let start: string | null = null;
+  try {
+    const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+      scripts?: Record<string, string>;
+    };
+    start = HEAP_FLAG.exec(pkg.scripts?.start ?? '')?.[1] ?? null;
+  } catch {
+    // Only a report: without package.json the bench still runs.
+  }
+  const own = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/)]
+    .map((arg) => HEAP_FLAG.exec(arg)?.[1])
+    .find((value) => value !== undefined);
+  return { start, bench: own ?? null };
+}
 
 async function chooseRedis(): Promise<{ url: string; server: PrivateRedis | null }> {
   const configured = process.env.REDIS_URL?.trim();
@@ -214,6 +238,14 @@ async function main(): Promise<number> {
         `${fixed(rssAtStartMb, 1)} MB with the workers started, before the cycle; sampled peaks: V8 heap ` +
         `${fixed(peak.heapUsed, 1)} MB used of ${fixed(peak.heapTotal, 1)} MB, external ${fixed(peak.external, 1)} MB`,
     );
+    const caps = heapCaps();
+    const capText = (mb: string | null) => (mb === null ? 'none' : `${mb} MB`);
+    out(
+      `  V8 old-space cap: ${capText(caps.bench)} here, ${capText(caps.start)} in npm start` +
+        (caps.bench === caps.start
+          ? ''
+          : ' (DIFFERENT: run it as `npm run bench` to measure the bot as it runs)'),
+    );
     out(
       `  Redis round trips per scan page, our own state code (alert store + cycle bookkeeping; BullMQ's ` +
         `commands excluded): ${fixed(rttPerPage, 2)} (target ≤ 2)`,
@@ -227,7 +259,8 @@ async function main(): Promise<number> {
     out(`  Slack calls: ${first.stats.slackCalls} (${JSON.stringify(first.stats.slackByMethod)})`);
     out(
       `cycle 2 (unchanged data): ${fixed(second.seconds, 2)} s, ${second.stats.requests} API requests, ` +
-        `${second.stats.slackCalls} Slack calls (target 0)`,
+        `${second.stats.slackCalls} Slack calls (target 0); CPU seconds: bot ${fixed(second.cpuSeconds.bot, 2)}, ` +
+        `Redis ${fixed(second.cpuSeconds.redis, 2)}, simulator ${fixed(second.stats.cpuSeconds, 2)}`,
     );
     out(
       `bench: instances=${instances} seconds=${fixed(first.seconds, 3)} bound=${fixed(bound, 3)} ratio=${fixed(ratio, 3)} ` +

@@ -43,8 +43,10 @@ function nextMessage<T extends SimProcessMessage['type']>(
 }
 
 export async function startSimChild(options: SimOptions, startTimeoutMs = 180_000): Promise<SimChild> {
+  // `node --cpu-prof … bench/cycle.ts` profiles the simulator too: its CPU shares the bot's cores.
+  const profiling = process.execArgv.filter((arg) => arg.startsWith('--cpu-prof'));
   const child = fork(SCRIPT, [JSON.stringify(options)], {
-    execArgv: ['--import', 'tsx'],
+    execArgv: [...profiling, '--import', 'tsx'],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const ready = await nextMessage(child, 'ready', startTimeoutMs).catch((error: unknown) => {

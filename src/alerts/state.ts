@@ -181,27 +181,43 @@ export function createAlertStore(deps: AlertStoreDeps): AlertStore {
     async decide(cycleId, evaluatorId, evaluations, now) {
       if (evaluations.length === 0) return [];
       const scriptKeys = [keys.open, keys.stageCounts, keys.productCounts];
-      const args: (string | number)[] = [cycleId, evaluatorId, now, retentionMs];
+      let plan = '';
+      const healthy: string[] = [];
+      const alerting: (string | number)[] = [];
       for (const e of evaluations) {
+        // Healthy ones travel as one joined string (see decide.lua); a key that cannot be joined safely
+        // takes the long way, with an empty stage.
+        if (e.stage === null && !e.alertKey.includes('\n') && e.alertKey !== '') {
+          plan += 'h';
+          healthy.push(e.alertKey);
+          continue;
+        }
+        plan += 'a';
         scriptKeys.push(
           keys.alert(e.alertKey),
           keys.product(e.subject.productId),
           keys.sn(e.subject.productNo),
         );
-        args.push(
+        alerting.push(
           e.alertKey,
           e.stage ?? '',
           e.severity ?? '',
           e.digest,
-          JSON.stringify(e),
+          e.stage === null ? '' : JSON.stringify(e),
           scoreOf(e),
           e.subject.productId,
           e.subject.productNo,
         );
       }
-      const reply = strings(await run(scripts.decide, scriptKeys, args));
+      const args = [cycleId, evaluatorId, now, retentionMs, prefix, plan, healthy.join('\n'), ...alerting];
+      const reply = await run(scripts.decide, scriptKeys, args);
+      const answered = new Map<number, unknown[]>();
+      if (Array.isArray(reply)) {
+        for (let i = 0; i + 5 < reply.length; i += 6)
+          answered.set(Number(reply[i]), reply.slice(i + 1, i + 6));
+      }
       return evaluations.map((evaluation, i): Decision => {
-        const [action = 'nothing', previous, messageJson, reason, messages] = reply.slice(i * 5, i * 5 + 5);
+        const [action = 'nothing', previous, messageJson, reason, messages] = strings(answered.get(i + 1));
         const message = parseOrNull<SlackMessageRef>(messageJson);
         const decision: Decision = {
           action: ACTIONS.has(action) ? (action as DecisionAction) : 'nothing',

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Evaluation } from '../alerts/types.js';
 
@@ -89,6 +90,19 @@ for k = 1, 4 do redis.call('EXPIRE', KEYS[k], ttl) end
 return first and 1 or 0
 `;
 
+const FINISH_SHA = createHash('sha1').update(FINISH_LUA).digest('hex');
+
+/** EVALSHA, so every job's report does not carry (and Redis does not hash) the script's text; EVAL
+ * only when the server does not know it yet (first call, restart, SCRIPT FLUSH). */
+async function runFinish(redis: Redis, keys: string[], args: (string | number)[]): Promise<unknown> {
+  try {
+    return await redis.evalsha(FINISH_SHA, keys.length, ...keys, ...args);
+  } catch (error) {
+    if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;
+    return redis.eval(FINISH_LUA, keys.length, ...keys, ...args);
+  }
+}
+
 export type CycleState = {
   keys(cycleId: string): CycleKeys;
   /** Records that `jobId` is done (once) and registers its children, all in one round trip. */
@@ -116,7 +130,7 @@ export function createCycleState(deps: { redis: Redis; prefix: string }): CycleS
       args.push(counters.length, ...counters.flat());
       args.push(fields.length, ...fields.flat());
       args.push(posts.length, ...posts.flatMap((e) => [e.alertKey, JSON.stringify(e)]));
-      const result = await redis.eval(FINISH_LUA, 4, k.hash, k.expected, k.finished, k.posts, ...args);
+      const result = await runFinish(redis, [k.hash, k.expected, k.finished, k.posts], args);
       return result === 1;
     },
     async isFinished(cycleId, jobId) {

@@ -38,8 +38,38 @@ export async function processNotify(
 ): Promise<void> {
   const data = job.data;
   const jobId = job.id!;
-  if (await ctx.state.isFinished(data.cycleId, jobId)) return;
-  const sentKey = ctx.state.keys(data.cycleId).sent;
+  const cycleKeys = ctx.state.keys(data.cycleId);
+  const sentKey = cycleKeys.sent;
+  const alertKey = 'alertKey' in data ? data.alertKey : null;
+  /** `sent` hash look-ups, started early so they share a round trip with the reads below. */
+  const sentLookups = new Map<string, Promise<string | null>>();
+  const sentValue = (field: string) => {
+    let lookup = sentLookups.get(field);
+    if (!lookup) {
+      lookup = ctx.redis.hget(sentKey, field);
+      sentLookups.set(field, lookup);
+    }
+    return lookup;
+  };
+  // Everything the job may read, sent at once (one round trip, not one each): most jobs need all of it.
+  const firstStep =
+    data.action === 'post'
+      ? `post:${data.channel}`
+      : data.action === 'remind'
+        ? `remind:${data.channel}`
+        : data.action === 'escalate'
+          ? `escalated:${data.channel}`
+          : null;
+  if (alertKey && firstStep) void sentValue(sentField(alertKey, firstStep)).catch(() => {});
+  const [finished, prefetched, enrichment, digestTs] = await Promise.all([
+    ctx.state.isFinished(data.cycleId, jobId),
+    alertKey ? ctx.store.get(alertKey) : null,
+    alertKey ? readEnrichment(ctx, data.cycleId, alertKey) : null,
+    data.action === 'post' && data.inThread ? ctx.redis.hget(cycleKeys.hash, `digest:${data.channel}`) : null,
+  ]);
+  if (finished) return;
+  /** Writes after a post are pipelined behind it (Redis runs them in order) and awaited with `finish`. */
+  const writes: Promise<unknown>[] = [];
   // The channel of the Slack call in flight, for a 429 to pause.
   let activeChannel: string | undefined;
 
@@ -50,8 +80,8 @@ export async function processNotify(
     message: Omit<RenderedMessage, 'metadata'> & { metadata?: RenderedMessage['metadata'] },
     threadTs?: string,
   ): Promise<Posted> {
-    const field = sentField('alertKey' in data ? data.alertKey : `digest:${channel}`, step);
-    const earlier = await ctx.redis.hget(sentKey, field);
+    const field = sentField(alertKey ?? `digest:${channel}`, step);
+    const earlier = await sentValue(field);
     if (earlier) return JSON.parse(earlier) as Posted;
     activeChannel = channel;
     const wait = await ctx.limiter.take(channel);
@@ -64,7 +94,7 @@ export async function processNotify(
       ...(threadTs ? { thread_ts: threadTs } : {}),
     });
     const posted: Posted = { channel: result.channel ?? channel, ts: result.ts! };
-    await ctx.redis.hset(sentKey, field, JSON.stringify(posted));
+    writes.push(ctx.redis.hset(sentKey, field, JSON.stringify(posted)));
     return posted;
   }
 
@@ -91,10 +121,10 @@ export async function processNotify(
     `${ctx.config.queuePrefix}:slack:thread:${ref.channel}:${ref.ts}`;
   const threadOf = async (ref: SlackMessageRef) => (await ctx.redis.get(threadRootKey(ref))) ?? ref.ts;
 
-  const view = async (evaluation: Evaluation, record: AlertRecord | null) => ({
+  const view = (evaluation: Evaluation, record: AlertRecord | null) => ({
     evaluation,
     record,
-    enrichment: 'alertKey' in data ? await readEnrichment(ctx, data.cycleId, data.alertKey) : null,
+    enrichment,
     portalUrl: ctx.config.portalUrl,
     now: ctx.clock(),
     timeZone: ctx.config.timeZone,
@@ -109,16 +139,16 @@ export async function processNotify(
     threadTs?: string,
   ): Promise<void> {
     const step = `post:${channel}`;
-    const posted = await postOnce(step, channel, renderAlert(await view(evaluation, record)), threadTs);
+    const posted = await postOnce(step, channel, renderAlert(view(evaluation, record)), threadTs);
     if (threadTs) {
-      await ctx.redis.set(threadRootKey(posted), threadTs, 'PX', ctx.config.alertRetentionMs);
+      writes.push(ctx.redis.set(threadRootKey(posted), threadTs, 'PX', ctx.config.alertRetentionMs));
     }
-    await ctx.store.setMessage(alertKey, posted, ctx.clock());
+    writes.push(ctx.store.setMessage(alertKey, posted, ctx.clock()));
   }
 
   /** Whether this job already posted `step` (an earlier attempt that died before reporting). */
   const sentBefore = async (alertKey: string, step: string) =>
-    (await ctx.redis.hexists(sentKey, sentField(alertKey, step))) === 1;
+    Boolean(await sentValue(sentField(alertKey, step)));
 
   let counter: string;
   const fields: Record<string, string> = {};
@@ -136,7 +166,7 @@ export async function processNotify(
         break;
       }
       case 'post': {
-        const record = await ctx.store.get(data.alertKey);
+        const record = prefetched;
         // Resolved (or forgotten) between the scan and now: nothing to announce any more. Already in
         // this channel (an urgent escalation went ahead of a post held for quiet hours): nothing either.
         if (
@@ -149,7 +179,7 @@ export async function processNotify(
         }
         let threadTs: string | undefined;
         if (data.inThread) {
-          threadTs = (await ctx.state.read(data.cycleId))[`digest:${data.channel}`];
+          threadTs = digestTs ?? undefined;
           // Without its digest a threaded post would land top-level and break storm control; the next
           // cycle posts it again (its record has no message).
           if (!threadTs)
@@ -161,13 +191,13 @@ export async function processNotify(
       }
       case 'escalate':
       case 'update': {
-        const record = await ctx.store.get(data.alertKey);
+        const record = prefetched;
         if (!record || record.resolvedAt !== null) {
           counter = 'skippedPosts';
           break;
         }
         const evaluation = record.evaluation ?? data.evaluation;
-        const rendered = renderAlert(await view(evaluation, record));
+        const rendered = renderAlert(view(evaluation, record));
         const ref = messageIn(record, data.channel);
         const updated = ref ? await update(ref, rendered) : false;
         if (!updated) {
@@ -175,18 +205,18 @@ export async function processNotify(
           await postAlert(data.alertKey, data.channel, evaluation, record);
         } else if (data.action === 'escalate' && ref) {
           const reply = renderThreadReply('escalated', {
-            ...(await view(evaluation, record)),
+            ...view(evaluation, record),
             previousStage: data.previousStage,
           });
           await postOnce(`escalated:${ref.channel}`, ref.channel, reply, await threadOf(ref));
-          await ctx.store.markNotified(data.alertKey, ctx.clock());
+          writes.push(ctx.store.markNotified(data.alertKey, ctx.clock()));
         }
         counter = data.action === 'escalate' ? 'escalated' : 'updated';
         break;
       }
       case 'remind': {
         const step = `remind:${data.channel}`;
-        const record = await ctx.store.get(data.alertKey);
+        const record = prefetched;
         const ref = messageIn(record, data.channel);
         const now = ctx.clock();
         // Checked again when it goes out (it may have waited for quiet hours): an acknowledgement, a
@@ -206,7 +236,7 @@ export async function processNotify(
           counter = 'skippedReminders';
           break;
         }
-        const reply = renderThreadReply('reminder', await view(record.evaluation, record));
+        const reply = renderThreadReply('reminder', view(record.evaluation, record));
         const message = data.mentions
           ? {
               text: `${data.mentions} ${reply.text}`,
@@ -214,17 +244,17 @@ export async function processNotify(
             }
           : reply;
         await postOnce(step, ref.channel, message, await threadOf(ref));
-        await ctx.store.markNotified(data.alertKey, now);
+        writes.push(ctx.store.markNotified(data.alertKey, now));
         counter = 'reminded';
         break;
       }
       case 'resolve': {
-        const record = await ctx.store.get(data.alertKey);
+        const record = prefetched;
         const refs = record?.messages ?? (record?.message ? [record.message] : []);
         if (record && refs.length > 0) {
           // The last alerting evaluation keeps the facts a reader saw; a renewal's new one has none.
           const evaluation = record.evaluation?.findings.length ? record.evaluation : data.evaluation;
-          const base = await view(evaluation, record);
+          const base = view(evaluation, record);
           const resolved = renderResolved({ ...base, reason: data.reason, renewedUntil: data.renewedUntil });
           for (const ref of refs) {
             if (!(await update(ref, resolved))) continue;
@@ -240,6 +270,8 @@ export async function processNotify(
       }
     }
   } catch (error) {
+    // What an earlier step of this attempt posted must be on record before the job goes back.
+    await Promise.allSettled(writes);
     if (error instanceof SlackPause) return delayJob(job, token, error.waitMs);
     const retryAfter = slackRetryAfter(error);
     if (retryAfter !== undefined) {
@@ -250,5 +282,8 @@ export async function processNotify(
     if (isSlackUnrecoverable(error)) throw unrecoverable(error);
     throw error;
   }
-  await ctx.state.finish(data.cycleId, jobId, { counters: { [counter]: 1 }, fields });
+  await Promise.all([
+    ...writes,
+    ctx.state.finish(data.cycleId, jobId, { counters: { [counter]: 1 }, fields }),
+  ]);
 }

@@ -296,11 +296,49 @@ function randomText(rng: Rng, alphabet: string, length: number): string {
   return out;
 }
 
+/** Five dash-separated groups of four, like the portal's codes. */
+function activationCodeText(rng: Rng): string {
+  let code = randomText(rng, CODE_ALPHABET, 4);
+  for (let group = 1; group < 5; group++) code += `-${randomText(rng, CODE_ALPHABET, 4)}`;
+  return code;
+}
+
+// Dates "d days ahead" stay inside day d (never past it), so day counts at the edges are exact.
+// Module functions, not closures per record: the simulator generates thousands of records a second.
+function healthyDate(rng: Rng, anchorMs: number): number {
+  return anchorMs + rng.int(HEALTHY_AFTER_DAYS + 1, 720) * DAY_MS + rng.int(0, DAY_MS - 1);
+}
+
+function dateAhead(rng: Rng, anchorMs: number, days: number): number {
+  return days === 0
+    ? anchorMs + rng.int(HOUR_MS, 12 * HOUR_MS)
+    : anchorMs + days * DAY_MS - rng.int(0, 12 * HOUR_MS);
+}
+
+function datePast(rng: Rng, anchorMs: number, days: number): number {
+  return anchorMs - days * DAY_MS - rng.int(0, 12 * HOUR_MS);
+}
+
+const daysAhead = (rng: Rng) => rng.int(0, ATTENTION_WITHIN_DAYS);
+const daysPast = (rng: Rng) => rng.int(1, 20);
+
 export function createGenerator(options: GeneratorOptions): InstanceGenerator {
   const { seed, anchorMs } = options;
   const size = Math.max(0, Math.floor(options.instances));
   const attention = Math.max(0, Math.min(size, Math.floor(options.attention)));
   const snOffset = (BigInt(hashInts(seed, TAG_SN)) * 2_654_435_761n) % SN_MODULUS;
+  // Names come from short fixed lists, so their slugs (Unicode normalisation, three regexes) are
+  // computed once each: at most a few thousand entries.
+  const slugs = new Map<string, string>();
+  function slug30(text: string, cut = true): string {
+    const key = cut ? text : `\u0000${text}`;
+    let slug = slugs.get(key);
+    if (slug === undefined) {
+      slug = cut ? slugOf(text).slice(0, 30) : slugOf(text);
+      slugs.set(key, slug);
+    }
+    return slug;
+  }
 
   const baseSlots: number[] = CATALOG.flatMap((line) => Array<number>(line.weight).fill(line.productId));
   const weightOf = new Map(CATALOG.map((line) => [line.productId, line.weight]));
@@ -408,25 +446,14 @@ export function createGenerator(options: GeneratorOptions): InstanceGenerator {
     const software = line.productId === 12;
     const kind = attentionKindOf(i);
 
-    // Dates "d days ahead" stay inside day d (never past it), so day counts at the edges are exact.
-    const healthyDate = () =>
-      anchorMs + rng.int(HEALTHY_AFTER_DAYS + 1, 720) * DAY_MS + rng.int(0, DAY_MS - 1);
-    const dateAhead = (days: number) =>
-      days === 0
-        ? anchorMs + rng.int(HOUR_MS, 12 * HOUR_MS)
-        : anchorMs + days * DAY_MS - rng.int(0, 12 * HOUR_MS);
-    const datePast = (days: number) => anchorMs - days * DAY_MS - rng.int(0, 12 * HOUR_MS);
-    const daysAhead = () => rng.int(0, ATTENTION_WITHIN_DAYS);
-    const daysPast = () => rng.int(1, 20);
-
     const first = rng.pick(FIRST_NAMES);
     const last = rng.pick(LAST_NAMES);
     const companyName = [rng.pick(COMPANY_WORDS), rng.pick(COMPANY_KINDS), rng.pick(COMPANY_SUFFIXES)]
       .filter(Boolean)
       .join(' ');
-    const slug = slugOf(companyName).slice(0, 30) + '-' + (i % 997);
+    const slug = slug30(companyName) + '-' + (i % 997);
     const domain = `${slug}.example`;
-    const person = `${slugOf(first)}.${slugOf(last)}`;
+    const person = `${slug30(first, false)}.${slug30(last, false)}`;
     const endUserInfo: RawEndUserInfo | null = rng.chance(0.15)
       ? null
       : {
@@ -438,7 +465,7 @@ export function createGenerator(options: GeneratorOptions): InstanceGenerator {
 
     let plan: CatalogPlan = rng.pick(line.plans);
     let planStatus = rng.chance(0.7) ? 'purchased' : 'subscribing';
-    let planExpireDate: number | null = healthyDate();
+    let planExpireDate: number | null = healthyDate(rng, anchorMs);
     let planAutoRenewal = rng.chance(0.3) ? 1 : 0;
     let currentPlan = '';
     let currentPlanExpireDate: number | null = null;
@@ -458,7 +485,7 @@ export function createGenerator(options: GeneratorOptions): InstanceGenerator {
       return {
         quantity: rng.pick(service.quantities),
         serviceAutoRenewal: rng.chance(0.3) ? 1 : 0,
-        serviceExpireDate: healthyDate(),
+        serviceExpireDate: healthyDate(rng, anchorMs),
         serviceId: service.serviceId,
         serviceName: service.name,
         ...(software ? { servicePeriod: rng.pick([12, 24, 36]) } : {}),
@@ -471,7 +498,7 @@ export function createGenerator(options: GeneratorOptions): InstanceGenerator {
         serviceList.push({
           quantity: rng.pick(service.quantities),
           serviceAutoRenewal: 0,
-          serviceExpireDate: healthyDate(),
+          serviceExpireDate: healthyDate(rng, anchorMs),
           serviceId: service.serviceId,
           serviceName: service.name,
           ...(software ? { servicePeriod: 12 } : {}),
@@ -485,26 +512,26 @@ export function createGenerator(options: GeneratorOptions): InstanceGenerator {
       case undefined:
         break;
       case 'plan_expiring':
-        planExpireDate = dateAhead(daysAhead());
+        planExpireDate = dateAhead(rng, anchorMs, daysAhead(rng));
         break;
       case 'plan_expiring_status':
         planStatus = 'expiring';
-        planExpireDate = dateAhead(daysAhead());
+        planExpireDate = dateAhead(rng, anchorMs, daysAhead(rng));
         break;
       case 'plan_expired':
         planStatus = 'expired';
-        planExpireDate = datePast(daysPast());
+        planExpireDate = datePast(rng, anchorMs, daysPast(rng));
         planAutoRenewal = 0;
         break;
       case 'plan_expired_stale_status':
         // The status lags the date: the bot must read the date, not only the status.
-        planExpireDate = datePast(daysPast());
+        planExpireDate = datePast(rng, anchorMs, daysPast(rng));
         break;
       case 'switching': {
         const others = line.plans.filter((p) => p.planId !== plan.planId);
         const next = rng.pick(others.length > 0 ? others : line.plans);
         planStatus = 'switching';
-        planExpireDate = dateAhead(daysAhead());
+        planExpireDate = dateAhead(rng, anchorMs, daysAhead(rng));
         currentPlan = plan.name;
         currentPlanExpireDate = planExpireDate;
         nextPlan = next.name;
@@ -515,13 +542,13 @@ export function createGenerator(options: GeneratorOptions): InstanceGenerator {
       }
       case 'service_expiring': {
         const service = ensureService();
-        service.serviceExpireDate = dateAhead(daysAhead());
+        service.serviceExpireDate = dateAhead(rng, anchorMs, daysAhead(rng));
         service.serviceStatus = rng.chance(0.5) ? 'expiring' : 'purchased';
         break;
       }
       case 'service_expired': {
         const service = ensureService();
-        service.serviceExpireDate = datePast(daysPast());
+        service.serviceExpireDate = datePast(rng, anchorMs, daysPast(rng));
         service.serviceStatus = 'expired';
         service.serviceAutoRenewal = 0;
         break;
@@ -529,7 +556,7 @@ export function createGenerator(options: GeneratorOptions): InstanceGenerator {
       case 'trial_ending':
         plan = line.plans.find((p) => p.trialPeriod !== null) ?? plan;
         planStatus = 'trialing';
-        planExpireDate = dateAhead(daysAhead());
+        planExpireDate = dateAhead(rng, anchorMs, daysAhead(rng));
         planAutoRenewal = 0;
         break;
       case 'null_expiry_expiring':
@@ -539,9 +566,7 @@ export function createGenerator(options: GeneratorOptions): InstanceGenerator {
     }
 
     const activationCode =
-      software || (line.productId === 13 && rng.chance(0.1))
-        ? [0, 1, 2, 3, 4].map(() => randomText(rng, CODE_ALPHABET, 4)).join('-')
-        : undefined;
+      software || (line.productId === 13 && rng.chance(0.1)) ? activationCodeText(rng) : undefined;
     const url = line.productId === 13 ? `${slug}.yeastarcloud.com` : software ? `pbx.${domain}` : '';
 
     return {

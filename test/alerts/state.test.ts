@@ -171,6 +171,45 @@ describe('alert life cycle', () => {
     ]);
     expect(await store.decide('c3', 'w1', [], NOW)).toEqual([]);
   });
+
+  it('resolves from a page of healthy instances, keeping the evaluation the alert was shown with', async () => {
+    const alerting = evaluation(50, '7d', { digest: 'shown' });
+    await store.decide('c1', 'w1', [alerting], NOW);
+    await store.setMessage(alerting.alertKey, MESSAGE);
+    const renewed = evaluation(50, null);
+    const healthy = page(1, 100, null).map((e) => (e.alertKey === renewed.alertKey ? renewed : e));
+    const decisions = await store.decide('c2', 'w1', healthy, NOW + 1);
+    const acted = decisions.filter((d) => d.action !== 'nothing');
+    expect(acted).toHaveLength(1);
+    // The decision carries this cycle's evaluation (the renewal date); the record keeps what readers saw.
+    expect(acted[0]).toMatchObject({ alertKey: renewed.alertKey, action: 'resolve', evaluation: renewed });
+    expect(await store.get(renewed.alertKey)).toMatchObject({
+      resolvedAt: NOW + 1,
+      resolveReason: 'renewed',
+      evaluation: alerting,
+      stage: '7d',
+    });
+    expect(await store.counts()).toEqual({ byStage: {}, byProduct: {}, total: 0 });
+    expect(await fixture.redis.pttl(`${fixture.prefix}:alerts:sn:${serial(50)}`)).toBeGreaterThan(0);
+  });
+
+  it('decides an alertKey that cannot be joined with the others like any other', async () => {
+    const odd = evaluation(1, '3d');
+    const key = '13:SN\nodd';
+    const oddAlert = {
+      ...odd,
+      alertKey: key,
+      subject: { ...odd.subject, alertKey: key, productNo: 'SN\nodd' },
+    };
+    expect(
+      (await store.decide('c1', 'w1', [oddAlert, evaluation(2, null)], NOW)).map((d) => d.action),
+    ).toEqual(['post', 'nothing']);
+    await store.setMessage(key, MESSAGE);
+    const healthy = { ...oddAlert, stage: null, severity: null };
+    const [resolved] = await store.decide('c2', 'w1', [healthy], NOW + 1);
+    expect(resolved).toMatchObject({ action: 'resolve', alertKey: key, message: MESSAGE });
+    expect(await store.findBySn('SN\nodd')).toMatchObject({ resolvedAt: NOW + 1 });
+  });
 });
 
 describe('snooze', () => {

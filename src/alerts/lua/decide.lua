@@ -3,14 +3,25 @@ Decides what one page of evaluations needs this cycle, atomically, so concurrent
 page agree: the first to reach an alert in a cycle decides for it; a retry by the same evaluator gets
 that decision again (its earlier run may have died before acting on it); anyone else gets 'nothing'.
 
-KEYS: open zset, stage counters, product counters, then per evaluation: alert hash, product set, sn key.
-ARGV: cycleId, evaluatorId, now, retentionMs, then per evaluation 8 values:
-  alertKey, stage ('' = healthy), severity, digest, evaluation JSON, score, productId, productNo.
-Returns per evaluation 5 strings: action, previous stage, message JSON (the first), resolve reason
-('' = none), messages JSON (every channel's message, '' = none).
+Most instances are healthy, and a healthy one only matters when it has an open record to resolve. So a
+page costs little: healthy instances travel as one newline-separated string of alertKeys (no evaluation
+JSON, no per-instance arguments: a client pays per argument and per reply element), their keys are built
+here from the prefix (the hash tag on Redis Cluster, so every key is in the same slot), and a resolved
+record keeps the last alerting evaluation it was stored with (what the alert's readers saw).
+
+KEYS: open zset, stage counters, product counters, then per alerting evaluation (page order): alert hash,
+  product set, sn key.
+ARGV: cycleId, evaluatorId, now, retentionMs, prefix, plan (one letter per evaluation in page order:
+  'h' healthy, 'a' alerting), the healthy alertKeys joined by '\n', then per alerting evaluation 8 values:
+  alertKey, stage ('' = healthy, for an alertKey that cannot travel in the joined list), severity, digest,
+  evaluation JSON, score, productId, productNo.
+Returns, only for the evaluations whose answer is not a bare 'nothing', 6 strings each: position in the
+page (1-based), action, previous stage, message JSON (the first), resolve reason ('' = none), messages
+JSON (every channel's message, '' = none).
 ]]
 local openKey, stageCounts, productCounts = KEYS[1], KEYS[2], KEYS[3]
-local cycleId, evaluatorId, now, retention = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
+local cycleId, evaluatorId, now, retention, prefix = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5]
+local plan, healthyKeys = ARGV[6], string.gmatch(ARGV[7], '[^\n]+')
 local nowNum = tonumber(now)
 
 -- Mirrors stageRank in rules.ts: this script must not depend on the rules being loaded.
@@ -32,7 +43,7 @@ local function bump(key, field, delta)
 end
 
 local FIELDS = { 'alertKey', 'stage', 'digest', 'message', 'snoozedUntil', 'resolvedAt', 'resolveReason',
-  'decidedCycle', 'decidedBy', 'decidedAction', 'decidedPrev', 'productId', 'messages' }
+  'decidedCycle', 'decidedBy', 'decidedAction', 'decidedPrev', 'productId', 'messages', 'productNo' }
 
 -- Records written before messages were kept per channel have only the primary one.
 local function messagesOf(messages, message)
@@ -41,13 +52,25 @@ local function messagesOf(messages, message)
   return ''
 end
 
+local function remember(h, decided, previous)
+  redis.call('HSET', h, 'decidedCycle', cycleId, 'decidedBy', evaluatorId, 'decidedAction', decided,
+    'decidedPrev', previous)
+end
+
 local out = {}
-local n = (#KEYS - 3) / 3
-for i = 0, n - 1 do
-  local h, productSet, snKey = KEYS[4 + i * 3], KEYS[5 + i * 3], KEYS[6 + i * 3]
-  local a = 5 + i * 8
-  local alertKey, stage, severity, digest = ARGV[a], ARGV[a + 1], ARGV[a + 2], ARGV[a + 3]
-  local evaluation, score, productId, productNo = ARGV[a + 4], ARGV[a + 5], ARGV[a + 6], ARGV[a + 7]
+local k, a = 4, 8
+for position = 1, #plan do
+  local h, productSet, snKey
+  local alertKey, stage, severity, digest, evaluation, score, productId, productNo
+  if string.byte(plan, position) == 104 then -- 'h'
+    alertKey, stage = healthyKeys(), ''
+    h = prefix .. ':alert:' .. alertKey
+  else
+    h, productSet, snKey = KEYS[k], KEYS[k + 1], KEYS[k + 2]
+    alertKey, stage, severity, digest = ARGV[a], ARGV[a + 1], ARGV[a + 2], ARGV[a + 3]
+    evaluation, score, productId, productNo = ARGV[a + 4], ARGV[a + 5], ARGV[a + 6], ARGV[a + 7]
+    k, a = k + 3, a + 8
+  end
 
   local action, prev, message, reason, messages = 'nothing', '', '', '', ''
   local cur = redis.call('HMGET', h, unpack(FIELDS))
@@ -55,11 +78,6 @@ for i = 0, n - 1 do
   local curStage, curDigest, curMessage = cur[2] or '', cur[3] or '', cur[4] or ''
   local curMessages = messagesOf(cur[13], curMessage)
   local snoozedUntil, resolvedAt = cur[5] or '', cur[6] or ''
-
-  local function remember(decided, previous)
-    redis.call('HSET', h, 'decidedCycle', cycleId, 'decidedBy', evaluatorId, 'decidedAction', decided,
-      'decidedPrev', previous)
-  end
 
   if exists and cur[8] == cycleId then
     message, messages = curMessage, curMessages
@@ -73,10 +91,14 @@ for i = 0, n - 1 do
     -- Healthy: resolves an open alert; writes nothing at all otherwise (most instances are healthy).
     if exists and resolvedAt == '' then
       action, prev, message, reason, messages = 'resolve', curStage, curMessage, 'renewed', curMessages
-      redis.call('HSET', h, 'evaluation', evaluation, 'lastSeenAt', now, 'cycleId', cycleId,
+      local recordProduct = cur[12] or string.match(alertKey, '^([^:]*):') or ''
+      local recordNo = cur[14] or string.match(alertKey, '^[^:]*:(.*)$') or ''
+      productSet = prefix .. ':alerts:product:' .. recordProduct
+      snKey = prefix .. ':alerts:sn:' .. recordNo
+      redis.call('HSET', h, 'lastSeenAt', now, 'cycleId', cycleId,
         'missedCycles', 0, 'missedCycle', '', 'resolvedAt', now, 'resolveReason', 'renewed',
         'snoozedUntil', '', 'snoozedBy', '')
-      remember(action, prev)
+      remember(h, action, prev)
       redis.call('ZREM', openKey, alertKey)
       redis.call('SREM', productSet, alertKey)
       bump(stageCounts, curStage, -1)
@@ -94,7 +116,7 @@ for i = 0, n - 1 do
       'acknowledgedBy', '', 'acknowledgedAt', '', 'snoozedUntil', '', 'snoozedBy', '',
       'firstSeenAt', now, 'lastSeenAt', now, 'cycleId', cycleId, 'missedCycles', 0, 'missedCycle', '',
       'resolvedAt', '', 'resolveReason', '')
-    remember(action, prev)
+    remember(h, action, prev)
     redis.call('ZADD', openKey, score, alertKey)
     redis.call('SADD', productSet, alertKey)
     redis.call('SET', snKey, alertKey)
@@ -128,12 +150,15 @@ for i = 0, n - 1 do
         bump(stageCounts, stage, 1)
       end
     end
-    remember(action, prev)
+    remember(h, action, prev)
   end
-  out[#out + 1] = action
-  out[#out + 1] = prev
-  out[#out + 1] = message
-  out[#out + 1] = reason
-  out[#out + 1] = messages
+  if action ~= 'nothing' or prev ~= '' or message ~= '' or reason ~= '' or messages ~= '' then
+    out[#out + 1] = position
+    out[#out + 1] = action
+    out[#out + 1] = prev
+    out[#out + 1] = message
+    out[#out + 1] = reason
+    out[#out + 1] = messages
+  end
 end
 return out
