@@ -108,7 +108,13 @@ function plainDate(epochMs: number, timeZone: string, pattern = 'yyyy-MM-dd'): s
 
 export function slackDate(epochMs: number, format = '{date_short_pretty} {time}'): string {
   if (!isValidTime(epochMs)) return 'date unknown';
-  const fallback = formatDate(new TZDate(epochMs, 'UTC'), "yyyy-MM-dd HH:mm 'UTC'");
+  // Several per render: the ISO string is the same text as date-fns' UTC pattern, without Intl.
+  const date = new Date(epochMs);
+  const year = date.getUTCFullYear();
+  const fallback =
+    year >= 1 && year <= 9999
+      ? `${date.toISOString().slice(0, 10)} ${date.toISOString().slice(11, 16)} UTC`
+      : formatDate(new TZDate(epochMs, 'UTC'), "yyyy-MM-dd HH:mm 'UTC'");
   return `<!date^${Math.floor(epochMs / 1000)}^${format}|${fallback}>`;
 }
 

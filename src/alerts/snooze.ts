@@ -1,5 +1,6 @@
 import { TZDate } from '@date-fns/tz';
 import { addDays, format, startOfDay, subDays } from 'date-fns';
+import { localDayNumber } from '../util/calendar-days.js';
 import { slackDate } from './render.js';
 import { stageRank } from './rules.js';
 import type { Evaluation, Stage } from './types.js';
@@ -50,9 +51,28 @@ export function snoozeValue(kind: SnoozeKind): string {
   }
 }
 
+/**
+ * Every alert render builds a snooze menu, and each `TZDate` formats with Intl several times: the pure
+ * answers below are remembered (a cycle's alerts share a few expiry instants and calendar days).
+ */
+const MEMO_MAX = 10_000;
+const dayStarts = new Map<string, number>();
+const shortDates = new Map<string, string>();
+
+function remember<V>(memo: Map<string, V>, key: string, compute: () => V): V {
+  const known = memo.get(key);
+  if (known !== undefined) return known;
+  const value = compute();
+  if (memo.size >= MEMO_MAX) memo.clear();
+  memo.set(key, value);
+  return value;
+}
+
 /** Midnight (in `timeZone`) of the calendar day `days` before the expiry's calendar day. */
 function dayStartBefore(expiresAt: number, days: number, timeZone: string): number {
-  return subDays(startOfDay(new TZDate(expiresAt, timeZone)), days).getTime();
+  return remember(dayStarts, `${timeZone}|${expiresAt}|${days}`, () =>
+    subDays(startOfDay(new TZDate(expiresAt, timeZone)), days).getTime(),
+  );
 }
 
 /**
@@ -106,7 +126,10 @@ export function snoozeUntil(
 
 /** "Tue 1 Dec" in the alert's time zone: option text is plain text, so Slack cannot localise it. */
 function shortDate(epochMs: number, timeZone: string): string {
-  return format(new TZDate(epochMs, timeZone), 'EEE d MMM');
+  const compute = () => format(new TZDate(epochMs, timeZone), 'EEE d MMM');
+  // The text depends on the calendar day only.
+  const day = localDayNumber(epochMs, timeZone);
+  return Number.isNaN(day) ? compute() : remember(shortDates, `${timeZone}|${day}`, compute);
 }
 
 function clip(text: string): string {

@@ -36,9 +36,12 @@ export function countingClient(client: YeastarClient): { client: YeastarClient; 
 export async function buildEnrichment(client: YeastarClient, evaluation: Evaluation): Promise<Enrichment> {
   const { productId, productNo, planName } = evaluation.subject;
   const purchase = await client.getPurchaseInfo(productId, productNo);
-  const options: RenewalOption[] = [];
+  // The renewal look-ups below do not depend on each other: asked together, an alert holds its enrich
+  // worker for about two API round trips instead of one per service; the options keep their order.
+  const lookups: Array<Promise<RenewalOption | null>> = [];
 
-  if (evaluation.findings.some((f) => f.subject === 'plan')) {
+  const planOption = async (): Promise<RenewalOption | null> => {
+    if (!evaluation.findings.some((f) => f.subject === 'plan')) return null;
     const plans = purchase.purchasePlanInfoList;
     // Evaluations keep the plan's name, not its id; a single offered plan is the instance's plan.
     const plan =
@@ -62,9 +65,11 @@ export async function buildEnrichment(client: YeastarClient, evaluation: Evaluat
         if (info.billingCycleList.length > 0) option.billingCycles = info.billingCycleList;
         option.billingModels = info.billingModelList;
       }
-      options.push(option);
+      return option;
     }
-  }
+    return null;
+  };
+  lookups.push(planOption());
 
   const serviceIds = [
     ...new Set(
@@ -73,7 +78,7 @@ export async function buildEnrichment(client: YeastarClient, evaluation: Evaluat
         .map((f) => f.serviceId as string),
     ),
   ];
-  for (const serviceId of serviceIds) {
+  const serviceOption = async (serviceId: string): Promise<RenewalOption> => {
     const finding = evaluation.findings.find((f) => f.serviceId === serviceId);
     const offered = purchase.purchaseServiceInfoList.find((s) => s.serviceId === serviceId);
     const option: RenewalOption = {
@@ -96,7 +101,9 @@ export async function buildEnrichment(client: YeastarClient, evaluation: Evaluat
         if (!isMissing(error)) throw error;
       }
     }
-    options.push(option);
-  }
+    return option;
+  };
+  for (const serviceId of serviceIds) lookups.push(serviceOption(serviceId));
+  const options = (await Promise.all(lookups)).filter((o): o is RenewalOption => o !== null);
   return { options, error: null };
 }
