@@ -3,6 +3,7 @@ import { format as formatDate } from 'date-fns';
 import { SOFTWARE_EDITION_PRODUCT_ID } from '../yeastar/types.js';
 import { SLACK_LIMITS, truncate } from './block-limits.js';
 import { calendarDaysLeft, productNameOf, stageDays, stageRank } from './rules.js';
+import { isValidTime, slackDate } from './slack-date.js';
 import { snoozeOptions } from './snooze.js';
 import type {
   AlertKind,
@@ -16,6 +17,9 @@ import type {
   Stage,
 } from './types.js';
 import { ACTION_IDS } from './types.js';
+
+// Re-exported: the Slack app and the terminal rendering take it from here.
+export { slackDate };
 
 /**
  * Block Kit messages for alerts: the alert itself (posted, then updated in place), its resolved form,
@@ -96,26 +100,10 @@ function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
-function isValidTime(epochMs: number): boolean {
-  return Number.isFinite(epochMs) && !Number.isNaN(new Date(epochMs).getTime());
-}
-
 /** A readable date in `timeZone` for places Slack does not format (fallbacks, notification text). */
 function plainDate(epochMs: number, timeZone: string, pattern = 'yyyy-MM-dd'): string {
   if (!isValidTime(epochMs)) return 'date unknown';
   return formatDate(new TZDate(epochMs, timeZone), pattern);
-}
-
-export function slackDate(epochMs: number, format = '{date_short_pretty} {time}'): string {
-  if (!isValidTime(epochMs)) return 'date unknown';
-  // Several per render: the ISO string is the same text as date-fns' UTC pattern, without Intl.
-  const date = new Date(epochMs);
-  const year = date.getUTCFullYear();
-  const fallback =
-    year >= 1 && year <= 9999
-      ? `${date.toISOString().slice(0, 10)} ${date.toISOString().slice(11, 16)} UTC`
-      : formatDate(new TZDate(epochMs, 'UTC'), "yyyy-MM-dd HH:mm 'UTC'");
-  return `<!date^${Math.floor(epochMs / 1000)}^${format}|${fallback}>`;
 }
 
 function userMention(userId: string | null): string {

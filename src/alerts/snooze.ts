@@ -1,8 +1,8 @@
 import { TZDate } from '@date-fns/tz';
 import { addDays, format, startOfDay, subDays } from 'date-fns';
 import { localDayNumber } from '../util/calendar-days.js';
-import { slackDate } from './render.js';
 import { stageRank } from './rules.js';
+import { slackDate } from './slack-date.js';
 import type { Evaluation, Stage } from './types.js';
 
 /**
