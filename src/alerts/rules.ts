@@ -114,16 +114,8 @@ function expiryOf(
 function makeFinding(
   kind: FindingKind,
   subject: 'plan' | 'service',
-  fields: {
-    name: string;
-    serviceId: string | null;
-    status: string | null;
-    expiresAt: number | null;
-    daysLeft: number | null;
-    stage: Stage;
-    autoRenewal: boolean;
-    trial: boolean;
-  },
+  // Everything of a Finding but what this function derives: kind, subject, and severity from stage.
+  fields: Omit<Finding, 'kind' | 'subject' | 'severity'>,
 ): Finding {
   return {
     kind,

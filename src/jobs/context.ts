@@ -2,12 +2,19 @@ import type { WebClient } from '@slack/web-api';
 import type { JobsOptions, Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Route } from '../alerts/routes.js';
-import type { AlertStore, Evaluation, ResolveReason, SlackMessageRef, Stage } from '../alerts/types.js';
+import type {
+  AlertStore,
+  Decision,
+  Evaluation,
+  ResolveReason,
+  SlackMessageRef,
+  Stage,
+} from '../alerts/types.js';
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
 import type { YeastarClient } from '../yeastar/types.js';
 import type { CycleState } from './cycle-state.js';
-import type { QueueName } from './ids.js';
+import { jobIds, type QueueName } from './ids.js';
 import type { CycleSummary } from './orchestrator.js';
 import type { SelfMonitor } from './self-monitor.js';
 import type { ChannelLimiter } from './slack-limit.js';
@@ -103,6 +110,26 @@ export type NotifyData =
       renewedUntil: number | null;
       evaluation: Evaluation;
     };
+
+/** The notify job that resolves an alert: the same for a renewal (scan) and a vanished instance (sweep). */
+export function resolveJob(
+  cycleId: string,
+  decision: Decision,
+  reason: ResolveReason,
+  renewedUntil: number | null,
+): { id: string; data: NotifyData } {
+  return {
+    id: jobIds.notify(cycleId, decision.alertKey, 'resolve'),
+    data: {
+      cycleId,
+      action: 'resolve',
+      alertKey: decision.alertKey,
+      reason: decision.resolveReason ?? reason,
+      renewedUntil,
+      evaluation: decision.evaluation,
+    },
+  };
+}
 
 export type PipelineContext = {
   config: Config;

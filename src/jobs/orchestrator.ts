@@ -2,7 +2,7 @@ import { DelayedError, type Job } from 'bullmq';
 import { reminderMentions } from '../alerts/routes.js';
 import { stageRank } from '../alerts/rules.js';
 import type { AlertRecord, Evaluation } from '../alerts/types.js';
-import { addJobs, type NotifyData, type PipelineContext, type ScanData } from './context.js';
+import { addJobs, type NotifyData, type PipelineContext, resolveJob, type ScanData } from './context.js';
 import { planDelivery, routeTo, targetsFor } from './delivery.js';
 import { countingClient } from './enrich.js';
 import { isYeastarUnrecoverable, unrecoverable } from './errors.js';
@@ -200,17 +200,7 @@ export async function processCycle(
         const decisions = await ctx.store.sweepVanished(cycleId, line.productId, ctx.clock());
         for (const d of decisions) {
           if (d.action !== 'resolve') continue;
-          resolves.push({
-            id: jobIds.notify(cycleId, d.alertKey, 'resolve'),
-            data: {
-              cycleId,
-              action: 'resolve',
-              alertKey: d.alertKey,
-              reason: d.resolveReason ?? 'vanished',
-              renewedUntil: null,
-              evaluation: d.evaluation,
-            },
-          });
+          resolves.push(resolveJob(cycleId, d, 'vanished', null));
         }
       }
       const children = await addJobs(ctx, 'notify', resolves);

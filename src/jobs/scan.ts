@@ -1,7 +1,14 @@
 import type { Job } from 'bullmq';
 import { evaluateInstance } from '../alerts/rules.js';
 import type { Evaluation } from '../alerts/types.js';
-import { addJobs, type EnrichData, type NotifyData, type PipelineContext, type ScanData } from './context.js';
+import {
+  addJobs,
+  type EnrichData,
+  type NotifyData,
+  type PipelineContext,
+  resolveJob,
+  type ScanData,
+} from './context.js';
 import { countingClient } from './enrich.js';
 import { isYeastarUnrecoverable, unrecoverable } from './errors.js';
 import { jobIds } from './ids.js';
@@ -66,17 +73,7 @@ export async function processScan(ctx: PipelineContext, job: Job<ScanData>): Pro
       });
       if (action === 'post') posts.push(d.evaluation);
     } else if (d.action === 'resolve') {
-      resolves.push({
-        id: jobIds.notify(cycleId, d.alertKey, 'resolve'),
-        data: {
-          cycleId,
-          action: 'resolve',
-          alertKey: d.alertKey,
-          reason: d.resolveReason ?? 'renewed',
-          renewedUntil: d.evaluation.subject.planExpireDate,
-          evaluation: d.evaluation,
-        },
-      });
+      resolves.push(resolveJob(cycleId, d, 'renewed', d.evaluation.subject.planExpireDate));
     }
   }
   children.push(...(await addJobs(ctx, 'enrich', enrich)), ...(await addJobs(ctx, 'notify', resolves)));
