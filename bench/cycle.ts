@@ -9,6 +9,7 @@ import { createPipeline } from '../src/jobs/pipeline.js';
 import { wirePipeline } from '../src/jobs/wiring.js';
 import { createLogger } from '../src/logger.js';
 import { type PrivateRedis, redisAnswers, startPrivateRedis } from '../src/ops/private-redis.js';
+import { deleteKeysMatching } from '../src/ops/redis-keys.js';
 import { createRedisCounter } from './counting-redis.js';
 import { type SimChild, startSimChild } from './sim-child.js';
 
@@ -97,15 +98,6 @@ async function serverCommands(redis: Redis): Promise<number> {
   let total = 0;
   for (const match of info.matchAll(/calls=(\d+)/g)) total += Number(match[1]);
   return total;
-}
-
-async function deleteKeys(redis: Redis, prefix: string): Promise<void> {
-  let cursor = '0';
-  do {
-    const [next, found] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-    cursor = next;
-    if (found.length > 0) await redis.unlink(...found);
-  } while (cursor !== '0');
 }
 
 const pagesOf = (summary: CycleSummary) => summary.productLines.reduce((n, p) => n + p.done, 0);
@@ -270,7 +262,7 @@ async function main(): Promise<number> {
     return first.summary.ok && second.summary.ok ? 0 : 1;
   } finally {
     await closePipeline?.().catch(() => {});
-    await deleteKeys(admin, prefix).catch(() => {});
+    await deleteKeysMatching(admin, `${prefix}:*`).catch(() => {});
     await admin.quit().catch(() => admin.disconnect());
     await sim?.close();
     await server?.stop();

@@ -2,7 +2,7 @@ import type { Redis } from 'ioredis';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createAlertStore } from '../../src/alerts/state.js';
 import type { AlertStore, Decision } from '../../src/alerts/types.js';
-import { redisFixture } from '../helpers/redis.js';
+import { listKeys, redisFixture } from '../helpers/redis.js';
 import { DAY, evaluation, NOW, page, serial } from './state-fixtures.js';
 
 let fixture: Awaited<ReturnType<typeof redisFixture>>;
@@ -17,15 +17,8 @@ afterEach(async () => {
   await fixture.close();
 });
 
-async function keysUnder(redis: Redis, prefix: string): Promise<string[]> {
-  const found: string[] = [];
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-    cursor = next;
-    found.push(...keys);
-  } while (cursor !== '0');
-  return found;
+function keysUnder(redis: Redis, prefix: string): Promise<string[]> {
+  return listKeys(redis, `${prefix}*`);
 }
 
 async function decideOne(

@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
-import { TEST_REDIS_URL } from '../helpers/redis.js';
+import { listKeys, TEST_REDIS_URL } from '../helpers/redis.js';
 import { runRepoScript } from '../helpers/subprocess.js';
 
 /**
@@ -47,13 +47,7 @@ describe('npm run bench', () => {
     expect(prefix, stderr).toMatch(/^bench-/);
     const redis = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: 1 });
     try {
-      const left: string[] = [];
-      let cursor = '0';
-      do {
-        const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-        cursor = next;
-        left.push(...keys);
-      } while (cursor !== '0');
+      const left = await listKeys(redis, `${prefix}:*`);
       expect(left).toEqual([]);
     } finally {
       await redis.quit();

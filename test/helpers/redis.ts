@@ -14,6 +14,18 @@ export function connectRedis(): Redis {
   return new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: null, lazyConnect: false });
 }
 
+/** Every key matching a SCAN glob, e.g. `${prefix}*`: for tests that check what was left behind. */
+export async function listKeys(redis: Redis, pattern: string): Promise<string[]> {
+  const found: string[] = [];
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+    cursor = next;
+    found.push(...keys);
+  } while (cursor !== '0');
+  return found;
+}
+
 /** Deletes every key under `prefix` (and only those): tests never FLUSHALL a shared server. */
 export function deleteKeys(redis: Redis, prefix: string): Promise<number> {
   return deleteKeysMatching(redis, `${prefix}*`);
