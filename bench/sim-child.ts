@@ -1,7 +1,6 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import type { SimOptions } from '../src/sim/server.js';
-import type { SimProcessMessage, SimProcessStats } from './sim-process.js';
+import type { SimProcessMessage, SimProcessOptions, SimProcessStats } from './sim-process.js';
 
 /** The parent's side of bench/sim-process.ts: start it, ask it for counts, stop it. */
 
@@ -42,7 +41,7 @@ function nextMessage<T extends SimProcessMessage['type']>(
   });
 }
 
-export async function startSimChild(options: SimOptions, startTimeoutMs = 180_000): Promise<SimChild> {
+export async function startSimChild(options: SimProcessOptions, startTimeoutMs = 180_000): Promise<SimChild> {
   // `node --cpu-prof … bench/cycle.ts` profiles the simulator too: its CPU shares the bot's cores.
   const profiling = process.execArgv.filter((arg) => arg.startsWith('--cpu-prof'));
   const child = fork(SCRIPT, [JSON.stringify(options)], {

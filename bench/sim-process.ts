@@ -7,6 +7,18 @@ import { createSimulator, type SimOptions } from '../src/sim/server.js';
  * (counts start again from zero; the fake keeps its messages so later updates still find them) and `close`.
  */
 
+export type SimProcessOptions = SimOptions & {
+  /**
+   * The page size the bot will ask for, rendered before `ready` (0: none). Default 100, YEASTAR_PAGE_SIZE's
+   * own default. The simulator stands in for a remote server, yet shares the bot's cores: rendering each
+   * page on request would bill the bot's measurement for a server's CPU.
+   */
+  prerenderPageSize?: number;
+};
+
+/** YEASTAR_PAGE_SIZE's default in src/config.ts, which the benchmark does not override. */
+const BOT_PAGE_SIZE = 100;
+
 export type SimProcessStats = {
   requests: number;
   byPath: Record<string, number>;
@@ -22,8 +34,11 @@ export type SimProcessMessage =
   | { type: 'stats'; stats: SimProcessStats }
   | { type: 'reset' };
 
-const options = JSON.parse(process.argv[2] ?? '{}') as SimOptions;
+const { prerenderPageSize = BOT_PAGE_SIZE, ...options } = JSON.parse(
+  process.argv[2] ?? '{}',
+) as SimProcessOptions;
 const sim = await createSimulator(options);
+if (prerenderPageSize > 0) await sim.prerender(prerenderPageSize);
 const slack = await createFakeSlack();
 let slackBase = 0;
 let cpuBase = process.cpuUsage();

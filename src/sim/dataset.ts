@@ -25,11 +25,18 @@ export type DatasetPage = { total: number; records: ServedRecord[] };
 export interface SimDataset {
   productLines(): { name: string; productId: number }[];
   page(productId: string, pageNo: number, pageSize: number): DatasetPage;
+  /** How many records the list of this product line holds (0 for an unknown one). */
+  total(productId: string): number;
   find(productId: string, productNo: string): ServedRecord | undefined;
   remove(productId: string, productNo: string): void;
   update(productId: string, productNo: string, patch: Partial<RawInstance>): void;
   corrupt(productId: string, productNo: string, field: string): void;
   listNos(productId: string): string[];
+  /**
+   * Goes up with every change to what is served, so whoever keeps rendered pages can tell they are
+   * stale without each new kind of change having to remember to tell it.
+   */
+  readonly revision: number;
 }
 
 const keyOf = (productId: string, productNo: string) => `${productId}:${productNo}`;
@@ -57,6 +64,7 @@ export function createDataset(generator: InstanceGenerator, options: { examples:
   const removedRanks = new Map<string, number[]>();
   const patches = new Map<string, Partial<RawInstance>>();
   const corruptions = new Map<string, Set<string>>();
+  let revision = 0;
 
   function aliveExamples(productId: string): RawInstance[] {
     if (productId !== EXAMPLES_PRODUCT_ID) return [];
@@ -117,7 +125,13 @@ export function createDataset(generator: InstanceGenerator, options: { examples:
   }
 
   return {
+    get revision() {
+      return revision;
+    },
+
     productLines: () => CATALOG.map((line) => ({ name: line.name, productId: line.productId })),
+
+    total: (productId) => (catalogLine(productId) ? total(productId) : 0),
 
     page(productId, pageNo, pageSize) {
       const count = catalogLine(productId) ? total(productId) : 0;
@@ -141,6 +155,7 @@ export function createDataset(generator: InstanceGenerator, options: { examples:
     remove(productId, productNo) {
       const found = locate(productId, productNo);
       if (!found) return;
+      revision++;
       if ('example' in found) {
         removedExamples.add(productNo);
         return;
@@ -153,11 +168,13 @@ export function createDataset(generator: InstanceGenerator, options: { examples:
     },
 
     update(productId, productNo, patch) {
+      revision++;
       const key = keyOf(productId, productNo);
       patches.set(key, { ...patches.get(key), ...structuredClone(patch) });
     },
 
     corrupt(productId, productNo, field) {
+      revision++;
       const key = keyOf(productId, productNo);
       const fields = corruptions.get(key) ?? new Set<string>();
       fields.add(field);

@@ -334,7 +334,11 @@ export function createGenerator(options: GeneratorOptions): InstanceGenerator {
     const key = cut ? text : `\u0000${text}`;
     let slug = slugs.get(key);
     if (slug === undefined) {
-      slug = cut ? slugOf(text).slice(0, 30) : slugOf(text);
+      // NFD leaves V8 holding the slug as a two-byte string even once the accents are stripped, and one
+      // two-byte value makes JSON.stringify write the whole page two bytes a character (twice the
+      // memory, a slower UTF-8 encoding). Slugs are ASCII: a latin1 round trip stores them a byte each.
+      const full = cut ? slugOf(text).slice(0, 30) : slugOf(text);
+      slug = Buffer.from(full, 'latin1').toString('latin1');
       slugs.set(key, slug);
     }
     return slug;

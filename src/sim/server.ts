@@ -38,6 +38,11 @@ export type SimOptions = {
   faults?: Partial<SimFaults>;
   /** Each request at debug level (path template, status); never a token. */
   logger?: Logger;
+  /**
+   * How many bytes of rendered `instance_product_list` pages (UTF-8) to keep for reuse. Default
+   * {@link DEFAULT_PAGE_CACHE_BYTES}; 0 renders every page on every request.
+   */
+  pageCacheBytes?: number;
 };
 
 export interface Simulator {
@@ -63,6 +68,14 @@ export interface Simulator {
   updateInstance(productId: string, productNo: string, patch: Partial<RawInstance>): void;
   getInstance(productId: string, productNo: string): RawInstance | undefined;
   listInstanceNos(productId: string): string[];
+  /**
+   * Renders every page of every product line at this page size into the page cache, until the cache is
+   * full, yielding to the event loop between chunks: afterwards a client walking the pages costs this
+   * process little CPU, as a remote server's would cost the client's machine none.
+   */
+  prerender(pageSize: number): Promise<void>;
+  /** What the page cache holds (bytes) and how many list answers it has served. */
+  pageCacheStats(): { pages: number; bytes: number; hits: number };
   /** `byPath` is keyed by path template; `tokensIssued` counts both grants, `refreshes` the refresh grant. */
   stats(): { requests: number; byPath: Record<string, number>; tokensIssued: number; refreshes: number };
   resetStats(): void;
@@ -82,8 +95,13 @@ export const PATHS = {
 export const DEFAULT_PAGE_SIZE = 25;
 export const MAX_PAGE_SIZE = 100;
 const MAX_BODY_BYTES = 64 * 1024;
+/** Enough for the benchmark's default 100,000 instances at 100 a page (~114 MB). */
+export const DEFAULT_PAGE_CACHE_BYTES = 128 * 1024 * 1024;
+/** Pages prerender renders between turns of the event loop (a few ms each): a request waits ~0.1 s at most. */
+const PRERENDER_CHUNK = 20;
 
-type Answer = { status: number; body: string; headers?: Record<string, string> };
+/** `body` as bytes when they were kept ready to send (a cached page), saving a UTF-8 encoding per request. */
+type Answer = { status: number; body: string | Buffer; headers?: Record<string, string> };
 
 type RouteContext = { url: URL; params: string[]; body: string; contentType: string };
 type Route = {
@@ -107,12 +125,75 @@ function toJsonText(value: unknown): string {
   return text.includes('\\u0000bare:') ? text.replace(BARE_PATTERN, '$1') : text;
 }
 
+// A random prefix per process and a counter: unique and 32 hex characters like the real IDs, without
+// asking the system for random bytes on every request.
+const REQUEST_ID_PREFIX = randomBytes(8).toString('hex');
+let requestCounter = 0;
+function nextRequestId(): string {
+  requestCounter++;
+  return REQUEST_ID_PREFIX + requestCounter.toString(16).padStart(16, '0');
+}
+
 function envelope(status: number, code: string, detailMessage: string, result: unknown): Answer {
-  const requestId = randomBytes(16).toString('hex');
+  const requestId = nextRequestId();
   return { status, body: toJsonText({ code, detailMessage, requestId, result, status }) };
 }
 
 const ok = (result: unknown) => envelope(200, 'success', '', result);
+
+const OK_TAIL = Buffer.from(',"status":200}', 'latin1');
+
+/**
+ * A success envelope around `result` already serialised as UTF-8: the same bytes JSON.stringify writes
+ * for the envelope object (keys in its order, no spaces), so a page's bytes can be kept and reused.
+ */
+function okBytes(result: Buffer): Answer {
+  const head = `{"code":"success","detailMessage":"","requestId":"${nextRequestId()}","result":`;
+  return { status: 200, body: Buffer.concat([Buffer.from(head, 'latin1'), result, OK_TAIL]) };
+}
+
+type PageCache = {
+  get(key: string): Buffer | undefined;
+  /** False when the page does not fit in what is left of the budget (it is then not kept). */
+  add(key: string, bytes: Buffer): boolean;
+  has(key: string): boolean;
+  clear(): void;
+  stats(): { pages: number; bytes: number; hits: number };
+};
+
+/**
+ * Rendered list pages (UTF-8, outside V8's heap so the GC never walks or copies them) up to `budget`
+ * bytes. When full it keeps what it has and adds nothing more, rather than evicting: a client walks the
+ * pages in the same order every cycle, so evicting the oldest would throw out each page just before
+ * it is asked for again (no hit at all once the data set outgrows the budget), while keeping the
+ * first ones serves as many pages as fit. Keys count towards the budget so that a flood of empty
+ * pages past the end cannot grow it without bound.
+ */
+function createPageCache(budget: number): PageCache {
+  const pages = new Map<string, Buffer>();
+  let bytes = 0;
+  let hits = 0;
+  return {
+    get(key) {
+      const page = pages.get(key);
+      if (page !== undefined) hits++;
+      return page;
+    },
+    add(key, page) {
+      const size = key.length + page.length;
+      if (pages.has(key) || bytes + size > budget) return false;
+      pages.set(key, page);
+      bytes += size;
+      return true;
+    },
+    has: (key) => pages.has(key),
+    clear() {
+      pages.clear();
+      bytes = 0;
+    },
+    stats: () => ({ pages: pages.size, bytes, hits }),
+  };
+}
 
 function invalidParameter(field: string, problem: string): Answer {
   return envelope(400, 'parameter_validation_failed', `${field} ${problem}`, { field });
@@ -224,6 +305,10 @@ export async function createSimulator(options: SimOptions = {}): Promise<Simulat
     lifetimeSeconds: () => faults.current().tokenLifetimeSeconds,
   });
   const pageHooks = new Map<string, Array<() => void>>();
+  const pageCacheBytes = options.pageCacheBytes ?? DEFAULT_PAGE_CACHE_BYTES;
+  if (!(pageCacheBytes >= 0)) throw new RangeError('pageCacheBytes must be >= 0');
+  const pageCache = createPageCache(pageCacheBytes);
+  let cachedRevision = dataset.revision;
   let requests = 0;
   let byPath: Record<string, number> = {};
 
@@ -237,6 +322,32 @@ export async function createSimulator(options: SimOptions = {}): Promise<Simulat
   }
 
   const productNotFound = () => notFound('product_not_found', 'The product does not exist');
+
+  /** Cached pages are only as current as the dataset they came from: any change drops them all. */
+  function freshPageCache(): PageCache {
+    if (dataset.revision !== cachedRevision) {
+      pageCache.clear();
+      cachedRevision = dataset.revision;
+    }
+    return pageCache;
+  }
+
+  const pageKey = (productId: string, pageNo: number, pageSize: number) =>
+    `${productId}:${pageNo}:${pageSize}`;
+
+  /** The `result` of a list answer as UTF-8 JSON. */
+  function renderListResult(productId: string, pageNo: number, pageSize: number): Buffer {
+    const page = dataset.page(productId, pageNo, pageSize);
+    const text = toJsonText({
+      count: page.total,
+      pageNo,
+      pageSize,
+      results: page.records.map(wire),
+      total: page.total,
+      totalPage: Math.ceil(page.total / pageSize),
+    });
+    return Buffer.from(text, 'utf8');
+  }
 
   const routes: Route[] = [
     {
@@ -296,16 +407,17 @@ export async function createSimulator(options: SimOptions = {}): Promise<Simulat
         if (hooks) {
           pageHooks.delete(hookKey);
           for (const hook of hooks) hook();
+          // A hook may change the data by any means, not only through the dataset's own methods.
+          pageCache.clear();
         }
-        const page = dataset.page(productId, pageNo, pageSize);
-        return ok({
-          count: page.total,
-          pageNo,
-          pageSize,
-          results: page.records.map(wire),
-          total: page.total,
-          totalPage: Math.ceil(page.total / pageSize),
-        });
+        const cache = freshPageCache();
+        const key = pageKey(productId, pageNo, pageSize);
+        let result = cache.get(key);
+        if (result === undefined) {
+          result = renderListResult(productId, pageNo, pageSize);
+          cache.add(key, result);
+        }
+        return okBytes(result);
       },
     },
     {
@@ -446,14 +558,16 @@ export async function createSimulator(options: SimOptions = {}): Promise<Simulat
         });
     }
     if (faults.takeMalform(url.pathname, template)) {
-      result = { status: 200, body: result.body.slice(0, Math.max(1, Math.floor(result.body.length / 2))) };
+      // Cut by characters as when every body was a string, so a cached page breaks at the same place.
+      const text = typeof result.body === 'string' ? result.body : result.body.toString('utf8');
+      result = { status: 200, body: text.slice(0, Math.max(1, Math.floor(text.length / 2))) };
     }
     return { answer: result, template };
   }
 
   function send(res: ServerResponse, result: Answer): void {
     if (res.destroyed) return;
-    const body = Buffer.from(result.body, 'utf8');
+    const body = typeof result.body === 'string' ? Buffer.from(result.body, 'utf8') : result.body;
     res.writeHead(result.status, {
       'Content-Type': 'application/json;charset=UTF-8',
       'Content-Length': body.length,
@@ -510,6 +624,29 @@ export async function createSimulator(options: SimOptions = {}): Promise<Simulat
     updateInstance: (productId, productNo, patch) => dataset.update(productId, productNo, patch),
     getInstance: (productId, productNo) => dataset.find(productId, productNo)?.record,
     listInstanceNos: (productId) => dataset.listNos(productId),
+    async prerender(pageSize) {
+      if (!Number.isInteger(pageSize) || pageSize < 1) {
+        throw new RangeError('pageSize must be an integer >= 1');
+      }
+      const size = Math.min(pageSize, MAX_PAGE_SIZE);
+      let sinceYield = 0;
+      for (const line of dataset.productLines()) {
+        const productId = String(line.productId);
+        // The page count is read again each time: a request served between chunks may remove records.
+        for (let pageNo = 1; pageNo <= Math.max(1, Math.ceil(dataset.total(productId) / size)); pageNo++) {
+          if (sinceYield >= PRERENDER_CHUNK) {
+            sinceYield = 0;
+            await new Promise((resolve) => setImmediate(resolve));
+          }
+          const cache = freshPageCache();
+          const key = pageKey(productId, pageNo, size);
+          if (cache.has(key)) continue;
+          sinceYield++;
+          if (!cache.add(key, renderListResult(productId, pageNo, size))) return;
+        }
+      }
+    },
+    pageCacheStats: () => freshPageCache().stats(),
     stats: () => ({ requests, byPath: { ...byPath }, ...tokens.counts() }),
     resetStats() {
       requests = 0;
