@@ -172,10 +172,15 @@ async function main(): Promise<number> {
       const cpuBefore = process.cpuUsage();
       const started = performance.now();
       // When each phase was first seen: where the time goes, for whoever tunes the pipeline next.
-      const phases: Array<{ phase: string; at: number }> = [];
+      const phases: Array<{ phase: string; at: number; cpu: number }> = [];
+      const cpuSince = () => {
+        const used = process.cpuUsage(cpuBefore);
+        return (used.user + used.system) / 1e6;
+      };
       const summary = await pipeline.runCycleNow({
         onProgress: ({ phase }) => {
-          if (phases.at(-1)?.phase !== phase) phases.push({ phase, at: performance.now() - started });
+          if (phases.at(-1)?.phase !== phase)
+            phases.push({ phase, at: performance.now() - started, cpu: cpuSince() });
         },
       });
       const seconds = (performance.now() - started) / 1000;
@@ -186,7 +191,10 @@ async function main(): Promise<number> {
       };
       const stats = await sim!.stats();
       const redisServerCommands = server ? (await serverCommands(admin)) - before - 1 : null;
-      const timeline = phases.map((p) => `${p.phase}@${fixed(p.at / 1000, 2)}s`).join(' ');
+      // Each phase as "name@start (bot CPU seconds at its start)": where the wall time and the bot's CPU go.
+      const timeline = phases
+        .map((p) => `${p.phase}@${fixed(p.at / 1000, 2)}s(cpu ${fixed(p.cpu, 2)})`)
+        .join(' ');
       return { summary, seconds, stats, redis: counter.counts(), redisServerCommands, timeline, cpuSeconds };
     }
 

@@ -5,6 +5,7 @@ import type { Route } from '../alerts/routes.js';
 import type {
   AlertStore,
   Decision,
+  Enrichment,
   Evaluation,
   ResolveReason,
   SlackMessageRef,
@@ -82,6 +83,8 @@ export type NotifyData =
       /** Posted in the thread of the cycle's digest for `channel`. */
       inThread: boolean;
       evaluation: Evaluation;
+      /** The renewal options (absent on older jobs: read from the cycle's hash). */
+      enrichment?: Enrichment | null;
     }
   | {
       cycleId: string;
@@ -91,6 +94,8 @@ export type NotifyData =
       channel: string;
       previousStage: Stage | null;
       evaluation: Evaluation;
+      /** The renewal options (absent on older jobs: read from the cycle's hash). */
+      enrichment?: Enrichment | null;
     }
   | {
       cycleId: string;

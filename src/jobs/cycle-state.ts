@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import type { Evaluation } from '../alerts/types.js';
+import type { Enrichment, Evaluation } from '../alerts/types.js';
 
 /**
  * Per-cycle bookkeeping in Redis: which jobs the cycle is waiting for, what they counted, and the alerts
@@ -21,7 +21,8 @@ export type CycleKeys = {
   finished: string;
   posts: string;
   sent: string;
-  enrich: (alertKey: string) => string;
+  /** Renewal options per alertKey (a hash, so a page's scan writes them in its one `finish` call). */
+  enrichments: string;
 };
 
 export function cycleKeys(prefix: string, cycleId: string): CycleKeys {
@@ -32,8 +33,19 @@ export function cycleKeys(prefix: string, cycleId: string): CycleKeys {
     finished: `${base}:finished`,
     posts: `${base}:posts`,
     sent: `${base}:sent`,
-    enrich: (alertKey) => `${base}:enrich:${alertKey}`,
+    enrichments: `${base}:enrichments`,
   };
+}
+
+/** The renewal options the cycle found for an alert, or null (not looked up, or the cycle expired). */
+export async function readEnrichment(
+  redis: Redis,
+  prefix: string,
+  cycleId: string,
+  alertKey: string,
+): Promise<Enrichment | null> {
+  const raw = await redis.hget(cycleKeys(prefix, cycleId).enrichments, alertKey);
+  return raw ? (JSON.parse(raw) as Enrichment) : null;
 }
 
 export type FinishReport = {
@@ -45,11 +57,14 @@ export type FinishReport = {
   fields?: Record<string, string | number>;
   /** New alerts for the orchestrator's post phase, by alertKey. */
   posts?: Evaluation[];
+  /** Renewal options found for alerts, by alertKey. */
+  enrichments?: Record<string, Enrichment>;
 };
 
 /*
- * KEYS: hash, expected, finished, posts. ARGV: ttl, self ('' for none), nChildren, children...,
- * nCounters, (field, delta)..., nFields, (field, value)..., nPosts, (alertKey, json)...
+ * KEYS: hash, expected, finished, posts, enrichments. ARGV: ttl, self ('' for none), nChildren,
+ * children..., nCounters, (field, delta)..., nFields, (field, value)..., nPosts, (alertKey, json)...,
+ * nEnrichments, (alertKey, json)...
  * `pending` counts expected jobs not yet finished, whichever of "registered" and "finished" happens
  * first (a child may finish before its parent registers it).
  */
@@ -86,7 +101,12 @@ for _ = 1, n do
   redis.call('HSET', KEYS[4], ARGV[i], ARGV[i + 1])
   i = i + 2
 end
-for k = 1, 4 do redis.call('EXPIRE', KEYS[k], ttl) end
+n = tonumber(ARGV[i]); i = i + 1
+for _ = 1, n do
+  redis.call('HSET', KEYS[5], ARGV[i], ARGV[i + 1])
+  i = i + 2
+end
+for k = 1, 5 do redis.call('EXPIRE', KEYS[k], ttl) end
 return first and 1 or 0
 `;
 
@@ -112,6 +132,8 @@ export type CycleState = {
   /** Expected jobs not finished yet, at most `limit` of them (for the orchestrator's stall check). */
   unfinished(cycleId: string, limit: number): Promise<string[]>;
   posts(cycleId: string): Promise<Evaluation[]>;
+  /** Every alert's renewal options found this cycle, by alertKey. */
+  enrichments(cycleId: string): Promise<Map<string, Enrichment>>;
 };
 
 export function createCycleState(deps: { redis: Redis; prefix: string }): CycleState {
@@ -130,7 +152,9 @@ export function createCycleState(deps: { redis: Redis; prefix: string }): CycleS
       args.push(counters.length, ...counters.flat());
       args.push(fields.length, ...fields.flat());
       args.push(posts.length, ...posts.flatMap((e) => [e.alertKey, JSON.stringify(e)]));
-      const result = await runFinish(redis, [k.hash, k.expected, k.finished, k.posts], args);
+      const enrichments = Object.entries(report.enrichments ?? {});
+      args.push(enrichments.length, ...enrichments.flatMap(([key, e]) => [key, JSON.stringify(e)]));
+      const result = await runFinish(redis, [k.hash, k.expected, k.finished, k.posts, k.enrichments], args);
       return result === 1;
     },
     async isFinished(cycleId, jobId) {
@@ -158,6 +182,12 @@ export function createCycleState(deps: { redis: Redis; prefix: string }): CycleS
     async posts(cycleId) {
       const raw = await redis.hvals(keys(cycleId).posts);
       return raw.map((json) => JSON.parse(json) as Evaluation);
+    },
+    async enrichments(cycleId) {
+      const raw = await redis.hgetall(keys(cycleId).enrichments);
+      return new Map(
+        Object.entries(raw).map(([alertKey, json]) => [alertKey, JSON.parse(json) as Enrichment]),
+      );
     },
   };
 }

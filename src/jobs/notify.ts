@@ -2,8 +2,8 @@ import { DelayedError, type Job } from 'bullmq';
 import { renderAlert, renderDigest, renderResolved, renderThreadReply } from '../alerts/render.js';
 import type { AlertRecord, Evaluation, RenderedMessage, SlackMessageRef } from '../alerts/types.js';
 import type { NotifyData, PipelineContext } from './context.js';
+import { readEnrichment } from './cycle-state.js';
 import { messageIn, targetsFor } from './delivery.js';
-import { readEnrichment } from './enrich-job.js';
 import { isSlackUnrecoverable, slackErrorCode, slackRetryAfter, unrecoverable } from './errors.js';
 
 /**
@@ -64,7 +64,11 @@ export async function processNotify(
   const [finished, prefetched, enrichment, digestTs] = await Promise.all([
     ctx.state.isFinished(data.cycleId, jobId),
     alertKey ? ctx.store.get(alertKey) : null,
-    alertKey ? readEnrichment(ctx, data.cycleId, alertKey) : null,
+    'enrichment' in data && data.enrichment !== undefined
+      ? data.enrichment
+      : alertKey
+        ? readEnrichment(ctx.redis, ctx.config.queuePrefix, data.cycleId, alertKey)
+        : null,
     data.action === 'post' && data.inThread ? ctx.redis.hget(cycleKeys.hash, `digest:${data.channel}`) : null,
   ]);
   if (finished) return;

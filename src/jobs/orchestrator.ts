@@ -212,6 +212,12 @@ export async function processCycle(
       const byChannel = new Map<string, Evaluation[]>();
       const held: Array<{ id: string; data: NotifyData; delay?: number }> = [];
       const now = ctx.clock();
+      // Carried in each post's job, so a post makes no look-up of its own (and a held one still has them).
+      const enrichments = await state.enrichments(cycleId);
+      const withOptions = (alertKey: string) => {
+        const enrichment = enrichments.get(alertKey);
+        return enrichment ? { enrichment } : {};
+      };
       for (const evaluation of (await state.posts(cycleId)).sort(compareUrgency)) {
         const targets = targetsFor(ctx, evaluation);
         if (targets.length === 0) {
@@ -231,7 +237,15 @@ export async function processCycle(
           if (plan.held) {
             held.push({
               id: plan.id,
-              data: { cycleId, action: 'post', alertKey, channel, inThread: false, evaluation },
+              data: {
+                cycleId,
+                action: 'post',
+                alertKey,
+                channel,
+                inThread: false,
+                evaluation,
+                ...withOptions(alertKey),
+              },
               ...(plan.delay ? { delay: plan.delay } : {}),
             });
           } else {
@@ -268,6 +282,7 @@ export async function processCycle(
               channel,
               inThread: storm,
               evaluation,
+              ...withOptions(evaluation.alertKey),
             },
             priority: Math.min(index + 1, MAX_PRIORITY),
           });

@@ -10,12 +10,14 @@ import {
   type ScanData,
 } from './context.js';
 import { countingClient } from './enrich.js';
+import { enrichPage } from './enrich-job.js';
 import { isYeastarUnrecoverable, unrecoverable } from './errors.js';
 import { jobIds } from './ids.js';
 
 /**
- * One page of one product line: fetch, evaluate, decide (one store round trip), then hand on only the
- * instances whose decision is not "nothing". Page 1 learns `totalPage` and adds the other pages as their
+ * One page of one product line: fetch, evaluate, decide (one store round trip), look up the renewal
+ * options of the page's new and changed alerts, then hand on only the instances whose decision is not
+ * "nothing". Page 1 learns `totalPage` and adds the other pages as their
  * own jobs, so a product line is fetched in parallel, not page after page.
  */
 export async function processScan(ctx: PipelineContext, job: Job<ScanData>): Promise<void> {
@@ -52,7 +54,7 @@ export async function processScan(ctx: PipelineContext, job: Job<ScanData>): Pro
   const evaluations = page.instances.map((instance) => evaluateInstance(instance, options));
   const decisions = await ctx.store.decide(cycleId, jobId, evaluations, now);
 
-  const enrich: Array<{ id: string; data: EnrichData }> = [];
+  const alerts: EnrichData[] = [];
   const resolves: Array<{ id: string; data: NotifyData }> = [];
   const posts: Evaluation[] = [];
   for (const d of decisions) {
@@ -60,32 +62,37 @@ export async function processScan(ctx: PipelineContext, job: Job<ScanData>): Pro
       // No message anywhere yet (its first post is still held for quiet hours, or was lost): whatever
       // changed, it is a post, so it meets the held one under the same job id instead of doubling it.
       const action = d.messages.length === 0 ? 'post' : d.action;
-      enrich.push({
-        id: jobIds.enrich(cycleId, d.alertKey),
-        data: {
-          cycleId,
-          alertKey: d.alertKey,
-          action,
-          previousStage: d.previousStage,
-          evaluation: d.evaluation,
-          messages: d.messages,
-        },
+      alerts.push({
+        cycleId,
+        alertKey: d.alertKey,
+        action,
+        previousStage: d.previousStage,
+        evaluation: d.evaluation,
+        messages: d.messages,
       });
       if (action === 'post') posts.push(d.evaluation);
     } else if (d.action === 'resolve') {
       resolves.push(resolveJob(cycleId, d, 'renewed', d.evaluation.subject.planExpireDate));
     }
   }
-  children.push(...(await addJobs(ctx, 'enrich', enrich)), ...(await addJobs(ctx, 'notify', resolves)));
+  const enriched = await enrichPage(ctx, alerts);
+  children.push(
+    ...(await addJobs(ctx, 'enrich', enriched.retry)),
+    ...(await addJobs(ctx, 'notify', [...resolves, ...enriched.due])),
+  );
+  // Held deliveries are not the cycle's to wait for: they go out at their route's opening.
+  await addJobs(ctx, 'notify', enriched.held);
 
   await ctx.state.finish(cycleId, jobId, {
     children,
     fields,
     posts,
+    enrichments: enriched.enrichments,
     counters: {
       instances: page.instances.length,
       skipped: page.skipped.length,
-      apiCalls: counted.calls(),
+      apiCalls: counted.calls() + enriched.apiCalls,
+      held: enriched.held.length,
       [`done:${productId}`]: 1,
       // Listed instances per product line, malformed ones too: the self-monitor's "did the list shrink?".
       [`seen:${productId}`]: page.instances.length + page.skipped.length,

@@ -5,10 +5,9 @@ import { Redis } from 'ioredis';
 import type { AlertView } from '../alerts/render.js';
 import { renderPlainList } from '../alerts/render-plain.js';
 import { createAlertStore } from '../alerts/state.js';
-import type { Enrichment } from '../alerts/types.js';
 import { type Config, loadConfig } from '../config.js';
 import { formatSummary } from '../jobs/check.js';
-import { cycleKeys } from '../jobs/cycle-state.js';
+import { readEnrichment } from '../jobs/cycle-state.js';
 import { createPipeline } from '../jobs/pipeline.js';
 import { wirePipeline } from '../jobs/wiring.js';
 import { createLogger } from '../logger.js';
@@ -123,15 +122,13 @@ export async function runDemo(options: DemoOptions = {}): Promise<number> {
     const reader = connect();
     const store = createAlertStore({ redis: reader, prefix });
     const { records } = await store.listOpen({ limit: 1000 });
-    const keys = cycleKeys(prefix, summary.cycleId);
     const views: AlertView[] = [];
     for (const record of records) {
       if (!record.evaluation) continue;
-      const cached = await reader.get(keys.enrich(record.alertKey));
       views.push({
         evaluation: record.evaluation,
         record,
-        enrichment: cached ? (JSON.parse(cached) as Enrichment) : null,
+        enrichment: await readEnrichment(reader, prefix, summary.cycleId, record.alertKey),
         portalUrl: config.portalUrl,
         now: Date.now(),
         timeZone: config.timeZone,

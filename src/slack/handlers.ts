@@ -5,7 +5,7 @@ import { snoozeConfirmation } from '../alerts/snooze.js';
 import type { AlertRecord, AlertStore, ClaimResult, Enrichment, SlackMessageRef } from '../alerts/types.js';
 import { ACTION_IDS } from '../alerts/types.js';
 import type { Config } from '../config.js';
-import { cycleKeys } from '../jobs/cycle-state.js';
+import { readEnrichment } from '../jobs/cycle-state.js';
 import type { Logger } from '../logger.js';
 import { type Instance, SOFTWARE_EDITION_PRODUCT_ID, type YeastarClient } from '../yeastar/types.js';
 import type { ActivationService } from './activation.js';
@@ -184,8 +184,7 @@ export function registerHandlers(app: App, deps: HandlerDeps): void {
   async function enrichmentOf(record: AlertRecord): Promise<Enrichment | null> {
     if (!record.cycleId) return null;
     try {
-      const raw = await deps.redis.get(cycleKeys(config.queuePrefix, record.cycleId).enrich(record.alertKey));
-      return raw ? (JSON.parse(raw) as Enrichment) : null;
+      return await readEnrichment(deps.redis, config.queuePrefix, record.cycleId, record.alertKey);
     } catch {
       return null;
     }

@@ -31,6 +31,45 @@ describe('failures delay alerts but lose none and double none', () => {
     expectEachPostedOnce(world, expected);
   });
 
+  const PURCHASE = '/pricing/openapi/purchase/v1/purchase_product_info';
+  const textOf = (w: World, alertKey: string) =>
+    JSON.stringify(w.topLevel().find((m) => alertKeyOfMessage(m) === alertKey)?.blocks ?? []);
+
+  it('renewal look-ups that fail during the scan are retried by an enrich job: the alerts keep their options', async () => {
+    world = await createWorld({ sim: { instances: 300, attention: 6 }, env: { DIGEST_OVER: '50' } });
+    const expected = (await world.expectedAlerts()).map((e) => e.alertKey);
+    world.sim.resetStats();
+    // The client tries each call 5 times: exactly enough failures for every scan-time look-up to give up.
+    world.sim.failNext(5 * expected.length, { status: 503, path: PURCHASE });
+
+    const result = await world.check();
+    expect(result.code).toBe(0);
+    expect(result.line).not.toContain('without renewal options');
+    expectEachPostedOnce(world, expected);
+    // Five failed tries per alert in the scan, then one that works in its enrich job.
+    expect(world.sim.stats().byPath[PURCHASE]).toBe(6 * expected.length);
+    for (const key of expected) {
+      expect(textOf(world, key)).toMatch(/renew|cannot be renewed/);
+      expect(textOf(world, key)).not.toContain('renewal options unavailable');
+    }
+  });
+
+  it('renewal look-ups that never work: each alert is still posted once, saying why it has no options', async () => {
+    world = await createWorld({
+      sim: { instances: 300, attention: 4 },
+      env: { DIGEST_OVER: '50' },
+      tuning: { attempts: { poll: 3, scan: 6, enrich: 2, notify: 8 } },
+    });
+    const expected = (await world.expectedAlerts()).map((e) => e.alertKey);
+    world.sim.failNext(100_000, { status: 503, path: PURCHASE });
+
+    const result = await world.check();
+    expect(result.code).toBe(0);
+    expect(result.line).toContain(`${expected.length} without renewal options`);
+    expectEachPostedOnce(world, expected);
+    for (const key of expected) expect(textOf(world, key)).toContain('renewal options unavailable');
+  });
+
   it('survives Slack answering 429 with Retry-After and 500', async () => {
     world = await createWorld({ sim: { instances: 400, attention: 10 }, env: { DIGEST_OVER: '50' } });
     const expected = (await world.expectedAlerts()).map((e) => e.alertKey);
