@@ -374,10 +374,14 @@ function fastServices(raw: unknown): InstanceService[] | typeof INVALID {
   return out;
 }
 
-/** `instanceRecordSchema`'s answer for a record it accepts, in its key order; null where zod must look. */
-function fastRecord(raw: unknown): Omit<Instance, 'productId'> | null {
+/**
+ * `instanceRecordSchema`'s answer for a record it accepts (after `productId`, in its key order); null
+ * where zod must look. It builds the Instance itself: a copy per record is a copy per instance per cycle.
+ */
+function fastRecord(raw: unknown, productId: string): Instance | null {
   if (!isPlainObject(raw)) return null;
   const record = {
+    productId,
     productNo: readProductNo(raw.productNo),
     activationCode: readText(raw.activationCode),
     activationStatus: readText(raw.activationStatus),
@@ -406,12 +410,12 @@ function fastRecord(raw: unknown): Omit<Instance, 'productId'> | null {
     yeastarId: readText(raw.yeastarId),
   };
   for (const value of Object.values(record)) if (value === INVALID) return null;
-  return record as Omit<Instance, 'productId'>;
+  return record as Instance;
 }
 
 function parseRecord(raw: unknown, productId: string): ParsedRecord {
-  const fast = fastRecord(raw);
-  if (fast) return { ok: true, instance: { productId, ...fast } };
+  const fast = fastRecord(raw, productId);
+  if (fast) return { ok: true, instance: fast };
   const parsed = instanceRecordSchema.safeParse(raw);
   if (!parsed.success) {
     const { field, reason } = firstIssue(parsed.error);

@@ -63,6 +63,18 @@ describe('parseJsonSafe', () => {
     });
   });
 
+  it('finds a long integer wherever JSON allows a number: first, after whitespace, in nested arrays', () => {
+    expect(parseJsonSafe('3048572026291630080')).toBe('3048572026291630080');
+    expect(parseJsonSafe(' \n 3048572026291630080 ')).toBe('3048572026291630080');
+    expect(parseJsonSafe('{"a":\r\n\t 3048572026291630080}')).toEqual({ a: '3048572026291630080' });
+    expect(parseJsonSafe('[[1,\n  -3048572026291630080]]')).toEqual([[1, '-3048572026291630080']]);
+    // A long run inside a string that looks like a value ("a:123…") leaves the string as it was.
+    expect(parseJsonSafe('{"t":"a:30485720262916300801","u":[3048572026291630080]}')).toEqual({
+      t: 'a:30485720262916300801',
+      u: ['3048572026291630080'],
+    });
+  });
+
   it('rejects invalid JSON like JSON.parse does', () => {
     expect(() => parseJsonSafe('<html>502 Bad Gateway</html>')).toThrow(SyntaxError);
     expect(() => parseJsonSafe('{"a": 3048572026291630080')).toThrow(SyntaxError);
