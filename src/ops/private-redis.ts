@@ -75,10 +75,18 @@ export async function startPrivateRedis(binary = 'redis-server'): Promise<Privat
       throw new Error(`${binary} did not start on port ${port}`);
     }
   }
+  // A process that dies of an uncaught error or calls process.exit never reaches stop(): the server must
+  // not outlive it (an orphan keeps its port and its directory until someone finds it).
+  const reap = () => {
+    if (child.exitCode === null) child.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  };
+  process.once('exit', reap);
   return {
     url,
     port,
     stop: async () => {
+      process.off('exit', reap);
       if (child.exitCode === null) {
         const exited = new Promise((resolve) => child.once('exit', resolve));
         child.kill('SIGTERM');
