@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { redisAnswers } from '../../src/ops/private-redis.js';
 import { runRepoScript } from '../helpers/subprocess.js';
