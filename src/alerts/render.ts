@@ -597,7 +597,13 @@ function countBy<T>(items: readonly T[], keyOf: (item: T) => string): Map<string
 
 export function renderDigest(
   evaluations: Evaluation[],
-  options: { limit?: number; now: number; timeZone: string },
+  options: {
+    limit?: number;
+    now: number;
+    timeZone: string;
+    /** The alerts waited for the channel's business hours: said so above the counts. */
+    heldForQuietHours?: boolean;
+  },
 ): { text: string; blocks: unknown[] } {
   const alerts = evaluations.filter((e) => e.stage !== null).sort(compareUrgency);
   const limit = Math.max(0, Math.floor(options.limit ?? 15));
@@ -621,7 +627,14 @@ export function renderDigest(
     header(`:rotating_light: ${title}`),
     {
       type: 'context',
-      elements: [{ type: 'mrkdwn', text: 'Each alert is in the thread of this message, most urgent first.' }],
+      elements: [
+        {
+          type: 'mrkdwn',
+          text:
+            (options.heldForQuietHours ? 'Held until business hours began. ' : '') +
+            'Each alert is in the thread of this message, most urgent first.',
+        },
+      ],
     },
     listSection(
       '*By stage*',

@@ -15,6 +15,7 @@ import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
 import type { YeastarClient } from '../yeastar/types.js';
 import type { CycleState } from './cycle-state.js';
+import type { HeldBatch } from './held-digest.js';
 import { jobIds, type QueueName } from './ids.js';
 import type { CycleSummary } from './orchestrator.js';
 import type { SelfMonitor } from './self-monitor.js';
@@ -85,6 +86,8 @@ export type NotifyData =
       evaluation: Evaluation;
       /** The renewal options (absent on older jobs: read from the cycle's hash). */
       enrichment?: Enrichment | null;
+      /** Held for quiet hours until this instant: posted with the rest of its batch (held-digest.ts). */
+      heldAt?: number;
     }
   | {
       cycleId: string;
@@ -147,6 +150,8 @@ export type PipelineContext = {
   redis: Redis;
   state: CycleState;
   limiter: ChannelLimiter;
+  /** Posts held for quiet hours, by channel and opening: digested together when they are many. */
+  held: HeldBatch;
   queues: Record<QueueName, Queue>;
   tuning: PipelineTuning;
   /** ROUTES_FILE, checked at start; null without one (everything to SLACK_ALERT_CHANNEL). */

@@ -36,7 +36,8 @@ export function messageIn(
   return all.find((m) => m.channel === channel) ?? null;
 }
 
-export type PlannedJob = { id: string; delay?: number; held: boolean };
+/** `at`: the instant a held delivery goes out (the route's next opening). */
+export type PlannedJob = { id: string; delay?: number; held: boolean; at?: number };
 
 /** The job id (and delay) of one delivery: due now, or held until the route's next opening. */
 export function planDelivery(options: {
@@ -52,5 +53,5 @@ export function planDelivery(options: {
   const step = channelStep(action, channel);
   const at = stage === null ? now : deliverAt(route?.quietHours ?? null, stage, now);
   if (at <= now) return { id: jobIds.notify(cycleId, alertKey, step), held: false };
-  return { id: jobIds.held(alertKey, step, at), delay: at - now, held: true };
+  return { id: jobIds.held(alertKey, step, at), delay: at - now, held: true, at };
 }

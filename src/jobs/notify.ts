@@ -150,6 +150,30 @@ export async function processNotify(
     writes.push(ctx.store.setMessage(alertKey, posted, ctx.clock()));
   }
 
+  /**
+   * The thread a post held for quiet hours goes in: none when its batch (same channel, same opening) is
+   * small; otherwise the batch's digest, which the first post to get here puts up while the others wait.
+   */
+  async function heldThread(channel: string, at: number): Promise<string | undefined> {
+    if ((await ctx.held.size(channel, at)) <= ctx.config.digestOver) return undefined;
+    const existing = await ctx.held.digestTs(channel, at);
+    if (existing) return existing;
+    if (!(await ctx.held.claimDigest(channel, at, jobId))) throw new SlackPause(1_000);
+    const records = await Promise.all((await ctx.held.members(channel, at)).map((key) => ctx.store.get(key)));
+    const waiting = records.flatMap((r) =>
+      r?.evaluation && r.resolvedAt === null && !messageIn(r, channel) ? [r.evaluation] : [],
+    );
+    const digest = renderDigest(waiting, {
+      now: ctx.clock(),
+      timeZone: ctx.config.timeZone,
+      heldForQuietHours: true,
+    });
+    // Recorded in the cycle's `sent` under this alert, so a retry of this job finds it instead of posting again.
+    const posted = await postOnce(`held-digest:${channel}`, channel, digest);
+    await ctx.held.recordDigest(channel, at, posted.ts);
+    return posted.ts;
+  }
+
   /** Whether this job already posted `step` (an earlier attempt that died before reporting). */
   const sentBefore = async (alertKey: string, step: string) =>
     Boolean(await sentValue(sentField(alertKey, step)));
@@ -188,6 +212,8 @@ export async function processNotify(
           // cycle posts it again (its record has no message).
           if (!threadTs)
             throw unrecoverable(new Error(`no digest message in ${data.channel} for this cycle`));
+        } else if (data.heldAt !== undefined) {
+          threadTs = await heldThread(data.channel, data.heldAt);
         }
         await postAlert(data.alertKey, data.channel, record.evaluation ?? data.evaluation, record, threadTs);
         counter = 'posted';

@@ -6,6 +6,7 @@ import { addJobs, type NotifyData, type PipelineContext, resolveJob, type ScanDa
 import { planDelivery, routeTo, targetsFor } from './delivery.js';
 import { countingClient } from './enrich.js';
 import { isYeastarUnrecoverable, unrecoverable } from './errors.js';
+import { heldGroups } from './held-digest.js';
 import { channelStep, cycleIdOf, jobIds, queueOfJobId } from './ids.js';
 import type { ProductCount } from './self-monitor.js';
 
@@ -210,7 +211,7 @@ export async function processCycle(
     // 3. New alerts, most urgent first; a storm becomes one digest per channel with the alerts in its thread.
     if (!(await state.isFinished(cycleId, jobIds.posts(cycleId)))) {
       const byChannel = new Map<string, Evaluation[]>();
-      const held: Array<{ id: string; data: NotifyData; delay?: number }> = [];
+      const held: Array<{ id: string; data: NotifyData; delay?: number; priority: number }> = [];
       const now = ctx.clock();
       // Carried in each post's job, so a post makes no look-up of its own (and a held one still has them).
       const enrichments = await state.enrichments(cycleId);
@@ -245,15 +246,20 @@ export async function processCycle(
                 inThread: false,
                 evaluation,
                 ...withOptions(alertKey),
+                ...(plan.at !== undefined ? { heldAt: plan.at } : {}),
               },
               ...(plan.delay ? { delay: plan.delay } : {}),
+              // Most urgent first when the opening releases them together (and into one digest's thread).
+              priority: Math.min(held.length + 1, MAX_PRIORITY),
             });
           } else {
             byChannel.set(channel, [...(byChannel.get(channel) ?? []), evaluation]);
           }
         }
       }
-      // Held posts are not the cycle's to wait for: they go out at their route's opening.
+      // Held posts are not the cycle's to wait for: they go out at their route's opening, registered
+      // first with the others of their channel and opening, so none of them runs before the batch is known.
+      for (const group of heldGroups(held)) await ctx.held.register(group.channel, group.at, group.alertKeys);
       await addJobs(ctx, 'notify', held);
       const posts: Array<{ id: string; data: NotifyData; priority: number }> = [];
       for (const [channel, evaluations] of byChannel) {

@@ -11,6 +11,7 @@ import { defaultTuning, jobOptions, type PipelineContext, type PipelineTuning } 
 import { createCycleState } from './cycle-state.js';
 import { processEnrich } from './enrich-job.js';
 import { isFinalFailure } from './errors.js';
+import { createHeldBatch } from './held-digest.js';
 import { cycleIdOf, QUEUES, type QueueName, SCHEDULER_ID } from './ids.js';
 import { processNotify } from './notify.js';
 import {
@@ -102,6 +103,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
       postsPerSecond: config.slack.postsPerSecond,
       burst: config.slack.burst,
     }),
+    held: createHeldBatch({ redis, prefix }),
     queues,
     tuning,
     routes,

@@ -241,6 +241,64 @@ describe('quiet hours', () => {
   });
 });
 
+describe('quiet hours and storms', () => {
+  it('puts a night of held posts in one digest at the opening when they are more than DIGEST_OVER', async () => {
+    const path = routesFile(
+      `routes:\n  - name: all\n    channels: [${CHANNEL}]\n    quietHours: Mon-Sun 07:01-18:00 UTC\n`,
+    );
+    world = await createWorld({
+      sim: { instances: 600, attention: 40 },
+      env: { DIGEST_OVER: '3', ROUTES_FILE: path },
+    });
+    const w = world;
+    const expected = await w.expectedAlerts();
+    const later = expected.filter((e) => !URGENT.has(e.stage!)).map((e) => e.alertKey);
+    expect(later.length).toBeGreaterThan(3);
+
+    // 07:00:58 UTC: the window opens in two seconds; the cycle holds every post below 1d until then.
+    w.clock.now = NOW + 58_000;
+    const pipeline = w.pipeline();
+    await pipeline.startWorkers();
+    const first = await pipeline.runCycleNow();
+    expect(first.held).toBe(later.length);
+    const before = new Set(w.topLevel().map((m) => m.ts));
+
+    const all = expected.map((e) => e.alertKey).sort();
+    expect(await until(() => w.postsByAlert().size === all.length, 20_000)).toBe(true);
+    for (const [key, n] of w.postsByAlert()) expect(n, key).toBe(1);
+
+    // At the opening: one new top-level message, the digest, and every held alert in its thread.
+    const opened = w.topLevel().filter((m) => !before.has(m.ts));
+    expect(opened).toHaveLength(1);
+    const digest = opened[0]!;
+    expect(alertKeyOfMessage(digest)).toBeUndefined();
+    expect(JSON.stringify(digest.blocks)).toContain('Held until business hours began');
+    expect(digest.text).toContain(`${later.length} renewal alerts`);
+    expect(w.replies(digest.ts).map(alertKeyOfMessage).sort()).toEqual([...later].sort());
+  });
+
+  it('posts a small batch of held posts top-level at the opening, as before', async () => {
+    const path = routesFile(
+      `routes:\n  - name: all\n    channels: [${CHANNEL}]\n    quietHours: Mon-Sun 07:01-18:00 UTC\n`,
+    );
+    world = await createWorld({
+      sim: { instances: 300, attention: 12 },
+      env: { DIGEST_OVER: '50', ROUTES_FILE: path },
+    });
+    const w = world;
+    const expected = await w.expectedAlerts();
+    const later = expected.filter((e) => !URGENT.has(e.stage!)).map((e) => e.alertKey);
+    w.clock.now = NOW + 58_000;
+    const pipeline = w.pipeline();
+    await pipeline.startWorkers();
+    await pipeline.runCycleNow();
+    expect(await until(() => w.postsByAlert().size === expected.length, 20_000)).toBe(true);
+    const topLevelKeys = new Set(w.topLevel().map(alertKeyOfMessage));
+    for (const key of later) expect(topLevelKeys.has(key), key).toBe(true);
+    expect(w.topLevel().some((m) => JSON.stringify(m.blocks).includes('Held until'))).toBe(false);
+  });
+});
+
 describe('self-monitoring in the pipeline', () => {
   it('an outage of three cycles raises one self-alert and one resolution, and resolves no alert', async () => {
     world = await createWorld({
