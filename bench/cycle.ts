@@ -10,6 +10,7 @@ import { wirePipeline } from '../src/jobs/wiring.js';
 import { createLogger } from '../src/logger.js';
 import { type PrivateRedis, redisAnswers, startPrivateRedis } from '../src/ops/private-redis.js';
 import { deleteKeysMatching } from '../src/ops/redis-keys.js';
+import { type BotChild, startBotChild } from './bot-child.js';
 import { createRedisCounter } from './counting-redis.js';
 import { type SimChild, startSimChild } from './sim-child.js';
 
@@ -30,6 +31,7 @@ const { values: flags } = parseArgs({
     attention: { type: 'string' },
     concurrency: { type: 'string' },
     seed: { type: 'string', default: '1' },
+    processes: { type: 'string', default: '1' },
   },
 });
 
@@ -48,6 +50,8 @@ const latencyMs = wholeNumber('latency', flags.latency, 0)!;
 const attention = wholeNumber('attention', flags.attention, 0) ?? Math.min(instances, 1_000);
 const concurrencyFlag = wholeNumber('concurrency', flags.concurrency, 1);
 const seed = wholeNumber('seed', flags.seed, 0)!;
+/** Bot processes sharing the work, as several `npm start` on one Redis would (this one included). */
+const processes = wholeNumber('processes', flags.processes, 1)!;
 
 const say = (line: string) => process.stderr.write(`${line}\n`);
 
@@ -119,6 +123,7 @@ async function main(): Promise<number> {
   const admin = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
   let sim: SimChild | undefined;
   let closePipeline: (() => Promise<void>) | undefined;
+  const others: BotChild[] = [];
   try {
     say(
       `simulator: generating ${instances} instances (${attention} need attention), ${latencyMs} ms per request…`,
@@ -130,7 +135,7 @@ async function main(): Promise<number> {
       faults: { latencyMs },
     });
 
-    const config: Config = loadConfig({
+    const env: Record<string, string> = {
       YEASTAR_BASE_URL: sim.url,
       YEASTAR_CLIENT_ID: sim.credentials.clientId,
       YEASTAR_CLIENT_SECRET: sim.credentials.clientSecret,
@@ -145,7 +150,8 @@ async function main(): Promise<number> {
       SLACK_BURST: '1000000',
       TZ: 'UTC',
       LOG_LEVEL: 'warn',
-    });
+    };
+    const config: Config = loadConfig(env);
     const concurrency = config.yeastar.concurrency;
     const counter = createRedisCounter(redisUrl, prefix);
     const wired = wirePipeline(config, {
@@ -159,6 +165,13 @@ async function main(): Promise<number> {
       await wired.close();
     };
     await pipeline.startWorkers();
+    for (let i = 1; i < processes; i++) {
+      const heap = heapFlagsIn([...process.execArgv])
+        .split(' ')
+        .filter(Boolean);
+      others.push(await startBotChild({ env, redisUrl, prefix }, heap));
+    }
+    if (others.length > 0) say(`${others.length} more bot process(es) share the work`);
     const rssAtStartMb = process.memoryUsage().rss / 1048576;
     // Sampled, so only indicative: where the peak RSS comes from (V8's heap, or buffers outside it).
     const peak = { heapTotal: 0, heapUsed: 0, external: 0 };
@@ -173,6 +186,7 @@ async function main(): Promise<number> {
     async function measuredCycle() {
       await sim!.reset();
       counter.reset();
+      await Promise.all(others.map((o) => o.reset()));
       const before = server ? await serverCommands(admin) : 0;
       const redisCpuBefore = await serverCpuSeconds(admin);
       const cpuBefore = process.cpuUsage();
@@ -198,12 +212,29 @@ async function main(): Promise<number> {
         redis: (await serverCpuSeconds(admin)) - redisCpuBefore,
       };
       const stats = await sim!.stats();
+      const otherStats = await Promise.all(others.map((o) => o.stats()));
+      const redis = counter.counts();
+      for (const o of otherStats) {
+        redis.commands += o.redis.commands;
+        redis.scanStateRoundTrips += o.redis.scanStateRoundTrips;
+      }
       const redisServerCommands = server ? (await serverCommands(admin)) - before - 1 : null;
       // Each phase as "name@start (bot CPU seconds at its start)": where the wall time and the bot's CPU go.
       const timeline = phases
         .map((p) => `${p.phase}@${fixed(p.at / 1000, 2)}s(cpu ${fixed(p.cpu, 2)})`)
         .join(' ');
-      return { summary, seconds, stats, redis: counter.counts(), redisServerCommands, timeline, cpuSeconds };
+      const othersCpu = otherStats.reduce((sum, o) => sum + o.cpuSeconds, 0);
+      const othersRssMb = Math.max(0, ...otherStats.map((o) => o.rssMb));
+      return {
+        summary,
+        seconds,
+        stats,
+        redis,
+        redisServerCommands,
+        timeline,
+        cpuSeconds: { ...cpuSeconds, others: othersCpu },
+        othersRssMb,
+      };
     }
 
     say('cycle 1: first look at every instance…');
@@ -211,7 +242,9 @@ async function main(): Promise<number> {
     say('cycle 2: nothing changed…');
     const second = await measuredCycle();
 
-    const rssMb = process.resourceUsage().maxRSS / 1024;
+    // With several processes the target is per process: the largest of them.
+    const ownRssMb = process.resourceUsage().maxRSS / 1024;
+    const rssMb = Math.max(ownRssMb, first.othersRssMb, second.othersRssMb);
     const requests = first.stats.requests;
     const bound = (requests * latencyMs) / 1000 / concurrency;
     const ratio = first.seconds / bound;
@@ -235,6 +268,9 @@ async function main(): Promise<number> {
     out(
       `  CPU seconds: bot ${fixed(first.cpuSeconds.bot, 2)} (${fixed(first.cpuSeconds.botSystem, 2)} of it in the kernel), Redis ${fixed(first.cpuSeconds.redis, 2)}` +
         `${server ? '' : ' (shared server: other clients included)'}, simulator + fake Slack ${fixed(first.stats.cpuSeconds, 2)}` +
+        (others.length > 0
+          ? `, ${others.length} more bot process(es) ${fixed(first.cpuSeconds.others, 2)}`
+          : '') +
         ` (${os.availableParallelism()} cores; load average ${os.loadavg()[0]!.toFixed(1)})`,
     );
     out(
@@ -242,7 +278,8 @@ async function main(): Promise<number> {
         `ratio ${fixed(ratio, 3)} (target ≤ 1.25)`,
     );
     out(
-      `  peak RSS: ${fixed(rssMb, 1)} MB (target ≤ 256; the simulator and fake Slack run in another process); ` +
+      `  peak RSS: ${fixed(ownRssMb, 1)} MB (target ≤ 256; the simulator and fake Slack run in another process); ` +
+        (others.length > 0 ? `the other bot process(es): ${fixed(first.othersRssMb, 1)} MB at most; ` : '') +
         `${fixed(rssAtStartMb, 1)} MB with the workers started, before the cycle; sampled peaks: V8 heap ` +
         `${fixed(peak.heapUsed, 1)} MB used of ${fixed(peak.heapTotal, 1)} MB, external ${fixed(peak.external, 1)} MB`,
     );
@@ -276,6 +313,7 @@ async function main(): Promise<number> {
     );
     return first.summary.ok && second.summary.ok ? 0 : 1;
   } finally {
+    await Promise.allSettled(others.map((o) => o.close()));
     await closePipeline?.().catch(() => {});
     await deleteKeysMatching(admin, `${prefix}:*`).catch(() => {});
     await admin.quit().catch(() => admin.disconnect());

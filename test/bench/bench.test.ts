@@ -9,7 +9,9 @@ import { runRepoScript } from '../helpers/subprocess.js';
  * call for unchanged data and leaves no key behind.
  */
 
-function runBench(args: string[]) {
+/** 2,000 instances, 50 of them alerting, 2 ms a request: small enough for a test, a storm all the same. */
+function runSmallBench(extra: string[] = []) {
+  const args = ['--instances', '2000', '--latency', '2', '--attention', '50', ...extra];
   return runRepoScript(['bench/cycle.ts', ...args], { REDIS_URL: TEST_REDIS_URL }, 100_000);
 }
 
@@ -18,14 +20,7 @@ const LAST_LINE =
 
 describe('npm run bench', () => {
   it('runs two cycles and ends with the machine-readable line', { timeout: 120_000 }, async () => {
-    const { code, stdout, stderr } = await runBench([
-      '--instances',
-      '2000',
-      '--latency',
-      '2',
-      '--attention',
-      '50',
-    ]);
+    const { code, stdout, stderr } = await runSmallBench();
     expect(code, stderr).toBe(0);
     const lines = stdout.trimEnd().split('\n');
     const match = LAST_LINE.exec(lines.at(-1) ?? '');
@@ -52,5 +47,22 @@ describe('npm run bench', () => {
     } finally {
       await redis.quit();
     }
+  });
+
+  it('shares the cycle with more bot processes: each alert posted once, both counted', {
+    timeout: 120_000,
+  }, async () => {
+    const { code, stdout, stderr } = await runSmallBench(['--processes', '2']);
+    expect(code, stderr).toBe(0);
+    expect(stderr).toContain('1 more bot process(es) share the work');
+    const match = LAST_LINE.exec(stdout.trimEnd().split('\n').at(-1) ?? '');
+    expect(match, stdout).not.toBeNull();
+    const [, , , , , , rtt, slackCalls, unchanged] = match!.map(Number);
+    // Pages scanned by either process are counted: 2 round trips each, whoever scanned them.
+    expect(rtt).toBe(2);
+    expect(slackCalls).toBe(51);
+    expect(unchanged).toBe(0);
+    expect(stdout).toMatch(/1 more bot process\(es\) [\d.]+ \(/);
+    expect(stdout).toMatch(/the other bot process\(es\): [\d.]+ MB at most/);
   });
 });
