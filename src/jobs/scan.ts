@@ -17,8 +17,8 @@ import { jobIds } from './ids.js';
 /**
  * One page of one product line: fetch, evaluate, decide (one store round trip), look up the renewal
  * options of the page's new and changed alerts, then hand on only the instances whose decision is not
- * "nothing". Page 1 learns `totalPage` and adds the other pages as their
- * own jobs, so a product line is fetched in parallel, not page after page.
+ * "nothing". Page 1 learns `totalPage` and adds the other pages as their own jobs, so a product line is
+ * fetched in parallel, not page after page.
  */
 export async function processScan(ctx: PipelineContext, job: Job<ScanData>): Promise<void> {
   const { cycleId, productId, productName, pageNo } = job.data;
