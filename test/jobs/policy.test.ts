@@ -202,25 +202,27 @@ describe('reminders', () => {
 });
 
 describe('quiet hours', () => {
-  it('holds posts below 1d until the route opens, then posts each once; 1d and expired go at once', async () => {
+  /** One route to CHANNEL, quiet until 07:01 UTC; the clock at 07:00:58, so the window opens in two seconds. */
+  async function quietWorld(sim: { instances: number; attention: number }, digestOver: number) {
     const path = routesFile(
       `routes:\n  - name: all\n    channels: [${CHANNEL}]\n    quietHours: Mon-Sun 07:01-18:00 UTC\n`,
     );
-    world = await createWorld({
-      sim: { instances: 300, attention: 12 },
-      env: { DIGEST_OVER: '50', ROUTES_FILE: path },
-    });
-    const w = world;
+    const w = await createWorld({ sim, env: { DIGEST_OVER: String(digestOver), ROUTES_FILE: path } });
+    world = w;
     const expected = await w.expectedAlerts();
     const urgent = expected.filter((e) => URGENT.has(e.stage!)).map((e) => e.alertKey);
     const later = expected.filter((e) => !URGENT.has(e.stage!)).map((e) => e.alertKey);
-    expect(urgent.length).toBeGreaterThan(0);
-    expect(later.length).toBeGreaterThan(0);
-
-    // 07:00:58 UTC: the window opens in two seconds.
     w.clock.now = NOW + 58_000;
     const pipeline = w.pipeline();
     await pipeline.startWorkers();
+    return { w, pipeline, expected, urgent, later };
+  }
+
+  it('holds posts below 1d until the route opens, then posts each once; 1d and expired go at once', async () => {
+    const { w, pipeline, expected, urgent, later } = await quietWorld({ instances: 300, attention: 12 }, 50);
+    expect(urgent.length).toBeGreaterThan(0);
+    expect(later.length).toBeGreaterThan(0);
+
     const first = await pipeline.runCycleNow();
     expect(first.ok).toBe(true);
     expect(first.posted).toBe(urgent.length);
@@ -236,29 +238,16 @@ describe('quiet hours', () => {
     w.clock.now = NOW + 3 * 60_000;
     const third = await pipeline.runCycleNow();
     expect(third.posted + third.held).toBe(0);
+    // Up to DIGEST_OVER held posts go top-level, each on its own, with no digest.
     expect(w.topLevel().map(alertKeyOfMessage).sort()).toEqual(all);
+    expect(w.topLevel().some((m) => JSON.stringify(m.blocks).includes('Held until'))).toBe(false);
     for (const [key, n] of w.postsByAlert()) expect(n, key).toBe(1);
   });
-});
 
-describe('quiet hours and storms', () => {
   it('puts a night of held posts in one digest at the opening when they are more than DIGEST_OVER', async () => {
-    const path = routesFile(
-      `routes:\n  - name: all\n    channels: [${CHANNEL}]\n    quietHours: Mon-Sun 07:01-18:00 UTC\n`,
-    );
-    world = await createWorld({
-      sim: { instances: 600, attention: 40 },
-      env: { DIGEST_OVER: '3', ROUTES_FILE: path },
-    });
-    const w = world;
-    const expected = await w.expectedAlerts();
-    const later = expected.filter((e) => !URGENT.has(e.stage!)).map((e) => e.alertKey);
+    const { w, pipeline, expected, later } = await quietWorld({ instances: 600, attention: 40 }, 3);
     expect(later.length).toBeGreaterThan(3);
 
-    // 07:00:58 UTC: the window opens in two seconds; the cycle holds every post below 1d until then.
-    w.clock.now = NOW + 58_000;
-    const pipeline = w.pipeline();
-    await pipeline.startWorkers();
     const first = await pipeline.runCycleNow();
     expect(first.held).toBe(later.length);
     const before = new Set(w.topLevel().map((m) => m.ts));
@@ -275,27 +264,6 @@ describe('quiet hours and storms', () => {
     expect(JSON.stringify(digest.blocks)).toContain('Held until business hours began');
     expect(digest.text).toContain(`${later.length} renewal alerts`);
     expect(w.replies(digest.ts).map(alertKeyOfMessage).sort()).toEqual([...later].sort());
-  });
-
-  it('posts a small batch of held posts top-level at the opening, as before', async () => {
-    const path = routesFile(
-      `routes:\n  - name: all\n    channels: [${CHANNEL}]\n    quietHours: Mon-Sun 07:01-18:00 UTC\n`,
-    );
-    world = await createWorld({
-      sim: { instances: 300, attention: 12 },
-      env: { DIGEST_OVER: '50', ROUTES_FILE: path },
-    });
-    const w = world;
-    const expected = await w.expectedAlerts();
-    const later = expected.filter((e) => !URGENT.has(e.stage!)).map((e) => e.alertKey);
-    w.clock.now = NOW + 58_000;
-    const pipeline = w.pipeline();
-    await pipeline.startWorkers();
-    await pipeline.runCycleNow();
-    expect(await until(() => w.postsByAlert().size === expected.length, 20_000)).toBe(true);
-    const topLevelKeys = new Set(w.topLevel().map(alertKeyOfMessage));
-    for (const key of later) expect(topLevelKeys.has(key), key).toBe(true);
-    expect(w.topLevel().some((m) => JSON.stringify(m.blocks).includes('Held until'))).toBe(false);
   });
 });
 
