@@ -105,8 +105,10 @@ export async function reportCycleEnd(
   ctx: PipelineContext,
   cycleId: string,
   error?: unknown,
+  /** Fields about to be written (the final status): the summary reports them already. */
+  pending: Record<string, string> = {},
 ): Promise<CycleSummary> {
-  const hash = await ctx.state.read(cycleId);
+  const hash = { ...(await ctx.state.read(cycleId)), ...pending };
   const summary = summaryOf(cycleId, hash);
   // At most once: a retried orchestrator or a second failure report must not count a failure twice.
   if ((await ctx.redis.hsetnx(ctx.state.keys(cycleId).hash, 'reported', '1')) === 0) return summary;
@@ -312,11 +314,14 @@ export async function processCycle(
     }
     await waitIdle(ctx, job, cycleId, 'remind');
 
-    await state.finish(cycleId, null, { fields: { status: 'done', phase: 'done', finishedAt: ctx.clock() } });
-    const summary = await reportCycleEnd(ctx, cycleId);
+    await state.finish(cycleId, null, { fields: { phase: 'done', finishedAt: ctx.clock() } });
+    // Reported before the status says "done" (as a failed cycle's outcome precedes "failed"): whoever
+    // waits for that status (runCycleNow, npm run check) finds the metrics and the self-monitor told.
+    const summary = await reportCycleEnd(ctx, cycleId, undefined, { status: 'done' });
     const last = ctx.redis.multi().set(`${ctx.config.queuePrefix}:lastCycle`, JSON.stringify(summary));
     if (summary.ok) last.set(`${ctx.config.queuePrefix}:lastSuccessfulCycleAt`, String(summary.finishedAt));
     await last.exec();
+    await state.finish(cycleId, null, { fields: { status: 'done' } });
     log.info({ ...summary, cycleId: undefined, productLines: undefined }, 'cycle finished');
     return summary;
   } catch (error) {
