@@ -603,6 +603,11 @@ export function renderDigest(
     timeZone: string;
     /** The alerts waited for the channel's business hours: said so above the counts. */
     heldForQuietHours?: boolean;
+    /**
+     * Posted while the scan was running ('partial': more may follow), or rewritten with the whole storm
+     * after such a start ('complete'): either way its thread is in the order the scan found the alerts.
+     */
+    streamed?: 'partial' | 'complete';
   },
 ): { text: string; blocks: unknown[] } {
   const alerts = evaluations.filter((e) => e.stage !== null).sort(compareUrgency);
@@ -614,7 +619,9 @@ export function renderDigest(
     (a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0),
   );
   const stageText = byStage.map(([stage, n]) => `${n} ${stageShort(stage as Stage)}`);
-  const title = `${alerts.length} renewal ${alerts.length === 1 ? 'alert' : 'alerts'}`;
+  const title =
+    `${alerts.length} renewal ${alerts.length === 1 ? 'alert' : 'alerts'}` +
+    (options.streamed === 'partial' ? ' so far' : '');
   const text = fallbackText(alerts.length === 0 ? 'No renewal alerts' : `${title}: ${stageText.join(', ')}`);
   if (alerts.length === 0) {
     return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text: 'No renewal alerts.' } }] };
@@ -632,7 +639,11 @@ export function renderDigest(
           type: 'mrkdwn',
           text:
             (options.heldForQuietHours ? 'Held until business hours began. ' : '') +
-            'Each alert is in the thread of this message, most urgent first.',
+            (options.streamed === 'partial'
+              ? 'The scan is still running: more may follow. Each alert goes in the thread of this message as it is found.'
+              : options.streamed === 'complete'
+                ? 'Each alert is in the thread of this message, in the order the scan found them.'
+                : 'Each alert is in the thread of this message, most urgent first.'),
         },
       ],
     },

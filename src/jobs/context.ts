@@ -75,6 +75,11 @@ export type NotifyData =
       channel: string;
       /** The alerts in the digest's thread (absent: every new alert routed to `channel`). */
       alertKeys?: string[];
+      /**
+       * Put up while the scan runs ('partial': more may follow), or the rewrite of such a digest with the
+       * whole storm once the scan is over ('complete'). Absent: posted after the scan, complete.
+       */
+      streamed?: 'partial' | 'complete';
     }
   | {
       cycleId: string;
@@ -172,6 +177,9 @@ export function jobOptions(ctx: Pick<PipelineContext, 'tuning'>, queue: QueueNam
     removeOnFail: { age: 7 * 86_400, count: 2_000 },
   };
 }
+
+/** BullMQ's largest priority; beyond it posts simply share the lowest one. */
+export const MAX_PRIORITY = 2_097_152;
 
 export async function addJobs<T>(
   ctx: Pick<PipelineContext, 'queues' | 'tuning'>,

@@ -20,6 +20,8 @@ export type CycleKeys = {
   expected: string;
   finished: string;
   posts: string;
+  /** The posts' alertKeys in the order they were recorded, so the storm stream reads only new ones. */
+  postOrder: string;
   sent: string;
   /** Renewal options per alertKey (a hash, so a page's scan writes them in its one `finish` call). */
   enrichments: string;
@@ -32,6 +34,7 @@ export function cycleKeys(prefix: string, cycleId: string): CycleKeys {
     expected: `${base}:expected`,
     finished: `${base}:finished`,
     posts: `${base}:posts`,
+    postOrder: `${base}:posts:order`,
     sent: `${base}:sent`,
     enrichments: `${base}:enrichments`,
   };
@@ -62,7 +65,7 @@ export type FinishReport = {
 };
 
 /*
- * KEYS: hash, expected, finished, posts, enrichments. ARGV: ttl, self ('' for none), nChildren,
+ * KEYS: hash, expected, finished, posts, enrichments, post order. ARGV: ttl, self ('' for none), nChildren,
  * children..., nCounters, (field, delta)..., nFields, (field, value)..., nPosts, (alertKey, json)...,
  * nEnrichments, (alertKey, json)...
  * `pending` counts expected jobs not yet finished, whichever of "registered" and "finished" happens
@@ -98,7 +101,7 @@ for _ = 1, n do
 end
 n = tonumber(ARGV[i]); i = i + 1
 for _ = 1, n do
-  redis.call('HSET', KEYS[4], ARGV[i], ARGV[i + 1])
+  if redis.call('HSET', KEYS[4], ARGV[i], ARGV[i + 1]) == 1 then redis.call('RPUSH', KEYS[6], ARGV[i]) end
   i = i + 2
 end
 n = tonumber(ARGV[i]); i = i + 1
@@ -106,7 +109,7 @@ for _ = 1, n do
   redis.call('HSET', KEYS[5], ARGV[i], ARGV[i + 1])
   i = i + 2
 end
-for k = 1, 5 do redis.call('EXPIRE', KEYS[k], ttl) end
+for k = 1, 6 do redis.call('EXPIRE', KEYS[k], ttl) end
 return first and 1 or 0
 `;
 
@@ -132,8 +135,18 @@ export type CycleState = {
   /** Expected jobs not finished yet, at most `limit` of them (for the orchestrator's stall check). */
   unfinished(cycleId: string, limit: number): Promise<string[]>;
   posts(cycleId: string): Promise<Evaluation[]>;
+  /**
+   * The posts recorded after the first `offset` (in recording order), with their renewal options where
+   * found, and the offset to ask from next time.
+   */
+  postsSince(cycleId: string, offset: number): Promise<RecordedPosts>;
   /** Every alert's renewal options found this cycle, by alertKey. */
   enrichments(cycleId: string): Promise<Map<string, Enrichment>>;
+};
+
+export type RecordedPosts = {
+  posts: Array<{ evaluation: Evaluation; enrichment: Enrichment | null }>;
+  next: number;
 };
 
 export function createCycleState(deps: { redis: Redis; prefix: string }): CycleState {
@@ -154,7 +167,11 @@ export function createCycleState(deps: { redis: Redis; prefix: string }): CycleS
       args.push(posts.length, ...posts.flatMap((e) => [e.alertKey, JSON.stringify(e)]));
       const enrichments = Object.entries(report.enrichments ?? {});
       args.push(enrichments.length, ...enrichments.flatMap(([key, e]) => [key, JSON.stringify(e)]));
-      const result = await runFinish(redis, [k.hash, k.expected, k.finished, k.posts, k.enrichments], args);
+      const result = await runFinish(
+        redis,
+        [k.hash, k.expected, k.finished, k.posts, k.enrichments, k.postOrder],
+        args,
+      );
       return result === 1;
     },
     async isFinished(cycleId, jobId) {
@@ -182,6 +199,27 @@ export function createCycleState(deps: { redis: Redis; prefix: string }): CycleS
     async posts(cycleId) {
       const raw = await redis.hvals(keys(cycleId).posts);
       return raw.map((json) => JSON.parse(json) as Evaluation);
+    },
+    async postsSince(cycleId, offset) {
+      const k = keys(cycleId);
+      const alertKeys = await redis.lrange(k.postOrder, offset, -1);
+      if (alertKeys.length === 0) return { posts: [], next: offset };
+      const [posts, enrichments] = (await redis
+        .multi()
+        .hmget(k.posts, ...alertKeys)
+        .hmget(k.enrichments, ...alertKeys)
+        .exec()) as [[Error | null, (string | null)[]], [Error | null, (string | null)[]]];
+      if (posts[0] || enrichments[0]) throw posts[0] ?? enrichments[0];
+      const out: RecordedPosts['posts'] = [];
+      posts[1].forEach((json, i) => {
+        if (json === null) return;
+        const enrichment = enrichments[1][i];
+        out.push({
+          evaluation: JSON.parse(json) as Evaluation,
+          enrichment: enrichment ? (JSON.parse(enrichment) as Enrichment) : null,
+        });
+      });
+      return { posts: out, next: offset + alertKeys.length };
     },
     async enrichments(cycleId) {
       const raw = await redis.hgetall(keys(cycleId).enrichments);

@@ -37,6 +37,8 @@ export const jobIds = {
   notify: (cycleId: string, alertKey: string, action: string) =>
     `${cycleId}|notify|${safe(alertKey)}|${action}`,
   digest: (cycleId: string, channel: string) => `${cycleId}|notify|digest|${safe(channel)}`,
+  /** A digest put up while the scan ran, rewritten with the whole storm once the scan is over. */
+  digestUpdate: (cycleId: string, channel: string) => `${cycleId}|notify|digest-update|${safe(channel)}`,
   reminders: (cycleId: string) => `${cycleId}|poll|reminders`,
   /**
    * A delivery held for quiet hours: keyed by when it goes out, not by cycle, so the cycles that run

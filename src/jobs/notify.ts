@@ -103,7 +103,10 @@ export async function processNotify(
   }
 
   /** chat.update; false when the message is gone (deleted by someone), so the caller can post anew. */
-  async function update(ref: SlackMessageRef, message: RenderedMessage): Promise<boolean> {
+  async function update(
+    ref: SlackMessageRef,
+    message: Omit<RenderedMessage, 'metadata'> & { metadata?: RenderedMessage['metadata'] },
+  ): Promise<boolean> {
     activeChannel = ref.channel;
     try {
       await ctx.slack.chat.update({
@@ -111,7 +114,7 @@ export async function processNotify(
         ts: ref.ts,
         text: message.text,
         blocks: message.blocks as never,
-        metadata: message.metadata,
+        ...(message.metadata ? { metadata: message.metadata } : {}),
       });
       return true;
     } catch (error) {
@@ -187,7 +190,20 @@ export async function processNotify(
         const evaluations = (await ctx.state.posts(data.cycleId)).filter((e) =>
           keys ? keys.has(e.alertKey) : targetsFor(ctx, e).some((t) => t.channel === data.channel),
         );
-        const digest = renderDigest(evaluations, { now: ctx.clock(), timeZone: ctx.config.timeZone });
+        const digest = renderDigest(evaluations, {
+          now: ctx.clock(),
+          timeZone: ctx.config.timeZone,
+          ...(data.streamed ? { streamed: data.streamed } : {}),
+        });
+        fields[`digestCount:${data.channel}`] = String(evaluations.length);
+        const ts =
+          data.streamed === 'complete'
+            ? await ctx.redis.hget(cycleKeys.hash, `digest:${data.channel}`)
+            : null;
+        if (ts && (await update({ channel: data.channel, ts }, digest))) {
+          counter = 'digestUpdates';
+          break;
+        }
         const posted = await postOnce('digest', data.channel, digest);
         fields[`digest:${data.channel}`] = posted.ts;
         counter = 'digests';

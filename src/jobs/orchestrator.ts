@@ -1,14 +1,22 @@
 import { DelayedError, type Job } from 'bullmq';
+import { compareUrgency } from '../alerts/render.js';
 import { reminderMentions } from '../alerts/routes.js';
-import { stageRank } from '../alerts/rules.js';
 import type { AlertRecord, Evaluation } from '../alerts/types.js';
-import { addJobs, type NotifyData, type PipelineContext, resolveJob, type ScanData } from './context.js';
+import {
+  addJobs,
+  MAX_PRIORITY,
+  type NotifyData,
+  type PipelineContext,
+  resolveJob,
+  type ScanData,
+} from './context.js';
 import { planDelivery, routeTo, targetsFor } from './delivery.js';
 import { countingClient } from './enrich.js';
 import { isYeastarUnrecoverable, unrecoverable } from './errors.js';
 import { heldGroups } from './held-digest.js';
 import { channelStep, cycleIdOf, jobIds, queueOfJobId } from './ids.js';
 import type { ProductCount } from './self-monitor.js';
+import { createStormStream } from './storm-stream.js';
 
 /**
  * One poll cycle, start to finish. It only enqueues and waits: scans, enrichment and Slack run in their
@@ -138,19 +146,7 @@ export function needsReminder(record: AlertRecord, now: number, remindEveryMs: n
   return (record.messages?.length ?? 0) > 0 && last + remindEveryMs <= now;
 }
 
-/** Most urgent first: the stage, then the earliest expiry (unknown last), then the key for a stable order. */
-export function compareUrgency(a: Evaluation, b: Evaluation): number {
-  return (
-    stageRank(b.stage) - stageRank(a.stage) ||
-    (a.expiresAt ?? Number.POSITIVE_INFINITY) - (b.expiresAt ?? Number.POSITIVE_INFINITY) ||
-    (a.alertKey < b.alertKey ? -1 : a.alertKey > b.alertKey ? 1 : 0)
-  );
-}
-
 class Interrupted extends Error {}
-
-/** BullMQ's largest priority; beyond it posts simply share the lowest one. */
-const MAX_PRIORITY = 2_097_152;
 
 export async function processCycle(
   ctx: PipelineContext,
@@ -187,7 +183,8 @@ export async function processCycle(
       });
       log.info({ productLines: lines.length }, 'cycle started');
     }
-    await waitIdle(ctx, job, cycleId, 'scan');
+    const storms = createStormStream(ctx, cycleId);
+    await waitIdle(ctx, job, cycleId, 'scan', (hash) => storms.advance(hash));
 
     // 2. Instances no longer listed, for every product line whose pages all came back.
     if (!(await state.isFinished(cycleId, jobIds.sweep(cycleId)))) {
@@ -263,13 +260,14 @@ export async function processCycle(
       // first with the others of their channel and opening, so none of them runs before the batch is known.
       for (const group of heldGroups(held)) await ctx.held.register(group.channel, group.at, group.alertKeys);
       await addJobs(ctx, 'notify', held);
-      const posts: Array<{ id: string; data: NotifyData; priority: number }> = [];
+      const posts: Array<{ id: string; data: NotifyData; priority?: number }> = [];
       for (const [channel, evaluations] of byChannel) {
         const storm = evaluations.length > ctx.config.digestOver;
         if (storm) {
+          // Already up when the scan found the storm early (storm-stream.ts): then rewritten below.
           const phaseId = jobIds.digestPhase(cycleId, channel);
+          const alertKeys = evaluations.map((e) => e.alertKey);
           if (!(await state.isFinished(cycleId, phaseId))) {
-            const alertKeys = evaluations.map((e) => e.alertKey);
             const children = await addJobs<NotifyData>(ctx, 'notify', [
               {
                 id: jobIds.digest(cycleId, channel),
@@ -279,6 +277,13 @@ export async function processCycle(
             await state.finish(cycleId, phaseId, { children });
           }
           await waitIdle(ctx, job, cycleId, 'digest');
+          const shown = num((await state.read(cycleId))[`digestCount:${channel}`]);
+          if (shown < alertKeys.length) {
+            posts.push({
+              id: jobIds.digestUpdate(cycleId, channel),
+              data: { cycleId, action: 'digest', channel, alertKeys, streamed: 'complete' },
+            });
+          }
         }
         evaluations.forEach((evaluation, index) => {
           posts.push({
@@ -375,12 +380,20 @@ function sleep(ms: number): Promise<void> {
 }
 
 /** Waits until every job the cycle registered has finished: a completion count, not a sleep. */
-async function waitIdle(ctx: PipelineContext, job: Job, cycleId: string, phase: string): Promise<void> {
+async function waitIdle(
+  ctx: PipelineContext,
+  job: Job,
+  cycleId: string,
+  phase: string,
+  /** Work the orchestrator does meanwhile, each time it reads the cycle (the storm stream). */
+  meanwhile?: (hash: Record<string, string>) => Promise<void>,
+): Promise<void> {
   let lastPending = -1;
   let lastChange = Date.now();
   for (;;) {
     if (ctx.closing()) throw new Interrupted();
     const hash = await ctx.state.read(cycleId);
+    await meanwhile?.(hash);
     const pending = num(hash.pending);
     if (pending !== lastPending) {
       lastPending = pending;

@@ -395,6 +395,22 @@ describe('renderDigest', () => {
       '…and 2 more',
     ]);
     expect(shown).not.toContain('SN-OK');
+    expect(shown).toContain('most urgent first');
     expect(validateMessage(digest)).toEqual([]);
+  });
+
+  it('says "so far" while the scan runs, and what order the thread is in once it is complete', () => {
+    const evaluations = [
+      evaluate(instance({ productNo: 'SN-3', planExpireDate: NOW + 3 * DAY })),
+      evaluate(instance({ productNo: 'SN-2', planExpireDate: NOW + 2 * DAY })),
+    ];
+    const partial = renderDigest(evaluations, { now: NOW, timeZone: 'UTC', streamed: 'partial' });
+    expect(partial.text).toBe('2 renewal alerts so far: 2 within 3 days');
+    expect(visible(partial.blocks)).toContain('The scan is still running: more may follow.');
+    const complete = renderDigest(evaluations, { now: NOW, timeZone: 'UTC', streamed: 'complete' });
+    expect(complete.text).toBe('2 renewal alerts: 2 within 3 days');
+    expect(visible(complete.blocks)).toContain('in the order the scan found them');
+    expect(visible(complete.blocks)).not.toContain('most urgent first');
+    for (const digest of [partial, complete]) expect(validateMessage(digest)).toEqual([]);
   });
 });

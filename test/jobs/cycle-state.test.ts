@@ -40,6 +40,27 @@ describe('cycle bookkeeping', () => {
     await state.finish('c2', 'scan-1', { posts: [evaluation] });
     expect(await state.posts('c2')).toEqual([evaluation]);
   });
+
+  it('hands the storm stream each new alert once, in the order recorded, with its renewal options', async () => {
+    const state = createCycleState({ redis: fixture.redis, prefix: fixture.prefix });
+    const a = { alertKey: '13:SN-A', stage: '7d' } as never;
+    const b = { alertKey: '13:SN-B', stage: '3d' } as never;
+    const c = { alertKey: '13:SN-C', stage: 'expired' } as never;
+    const options = { options: [], error: null };
+    await state.finish('c3', 'scan-1', { posts: [a, b], enrichments: { '13:SN-A': options } });
+    const first = await state.postsSince('c3', 0);
+    expect(first.posts).toEqual([
+      { evaluation: a, enrichment: options },
+      { evaluation: b, enrichment: null },
+    ]);
+    // A retried page records the same alerts again: nothing new to hand on.
+    await state.finish('c3', 'scan-1', { posts: [a, b] });
+    expect((await state.postsSince('c3', first.next)).posts).toEqual([]);
+    await state.finish('c3', 'scan-2', { posts: [c] });
+    const second = await state.postsSince('c3', first.next);
+    expect(second.posts).toEqual([{ evaluation: c, enrichment: null }]);
+    expect(second.next).toBe(3);
+  });
 });
 
 describe('job ids', () => {

@@ -97,6 +97,43 @@ describe('storm control', () => {
     expect(kindOf(resolved)).toBe('resolved');
   });
 
+  it('starts a storm thread while the scan is still running, and gives the digest the final counts at the end', async () => {
+    // 60-odd pages, two requests at a time, 20 ms each: the scan lasts long after the storm is certain.
+    world = await createWorld({
+      sim: { instances: 600, attention: 30, faults: { latencyMs: 20 } },
+      env: { DIGEST_OVER: '3', YEASTAR_PAGE_SIZE: '10', YEASTAR_CONCURRENCY: '2' },
+    });
+    const expected = await world.expectedAlerts();
+    expect(expected.length).toBeGreaterThan(20);
+    // When each product line's last page is served: the scan's end.
+    const lastPageServed: number[] = [];
+    for (const productId of ['9', '11', '12', '13']) {
+      const pages = Math.ceil(world.sim.listInstanceNos(productId).length / 10);
+      if (pages > 0) world.sim.onPage(productId, pages, () => lastPageServed.push(Date.now()));
+    }
+
+    expect((await world.check()).code).toBe(0);
+    const scanEnd = Math.max(...lastPageServed);
+    const top = world.topLevel();
+    expect(top).toHaveLength(1);
+    const thread = world.replies(top[0]!.ts);
+    expect(thread.map(alertKeyOfMessage).sort()).toEqual(expected.map((e) => e.alertKey).sort());
+    expect([...world.postsByAlert().values()].every((n) => n === 1)).toBe(true);
+    const posts = world.slack.calls.filter((c) => c.method === 'chat.postMessage' && c.ok);
+    const digestPostedAt = posts.find((c) => !c.body.thread_ts)!.at;
+    const threadedBeforeScanEnd = posts.filter((c) => c.body.thread_ts && c.at < scanEnd);
+    expect(digestPostedAt).toBeLessThan(scanEnd);
+    expect(threadedBeforeScanEnd.length).toBeGreaterThan(0);
+
+    // Put up with part of the storm ("so far"), rewritten once with all of it after the scan.
+    const updates = world.slack.calls.filter((c) => c.method === 'chat.update' && c.ok);
+    expect(updates).toHaveLength(1);
+    expect(updates[0]!.body.ts).toBe(top[0]!.ts);
+    expect(top[0]!.text).toContain(`${expected.length} renewal alerts`);
+    expect(top[0]!.text).not.toContain('so far');
+    expect(JSON.stringify(top[0]!.blocks)).toContain('in the order the scan found them');
+  });
+
   it('posts up to DIGEST_OVER new alerts as top-level messages', async () => {
     world = await createWorld({ sim: { instances: 300, attention: 8 }, env: { DIGEST_OVER: '10' } });
     const expected = await world.expectedAlerts();
