@@ -246,7 +246,9 @@ async function main(): Promise<number> {
     const ownRssMb = process.resourceUsage().maxRSS / 1024;
     const rssMb = Math.max(ownRssMb, first.othersRssMb, second.othersRssMb);
     const requests = first.stats.requests;
-    const bound = (requests * latencyMs) / 1000 / concurrency;
+    // YEASTAR_CONCURRENCY is per process: N processes keep N times as many requests in flight.
+    const inFlight = concurrency * processes;
+    const bound = (requests * latencyMs) / 1000 / inFlight;
     const ratio = first.seconds / bound;
     const pages = pagesOf(first.summary);
     const rttPerPage = first.redis.scanStateRoundTrips / Math.max(1, pages);
@@ -274,7 +276,9 @@ async function main(): Promise<number> {
         ` (${os.availableParallelism()} cores; load average ${os.loadavg()[0]!.toFixed(1)})`,
     );
     out(
-      `  lower bound: ${requests} requests × ${latencyMs} ms / concurrency ${concurrency} = ${fixed(bound, 2)} s; ` +
+      `  lower bound: ${requests} requests × ${latencyMs} ms / concurrency ${concurrency}` +
+        (processes > 1 ? ` × ${processes} processes` : '') +
+        ` = ${fixed(bound, 2)} s; ` +
         `ratio ${fixed(ratio, 3)} (target ≤ 1.25)`,
     );
     out(

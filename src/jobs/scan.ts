@@ -46,7 +46,11 @@ export async function processScan(ctx: PipelineContext, job: Job<ScanData>): Pro
         data: { cycleId, productId, productName, pageNo: p },
       });
     }
-    children.push(...(await addJobs<ScanData>(ctx, 'scan', more)));
+    // The first few pages go in on their own: adding hundreds of jobs takes Redis a while, and the API's
+    // slots would sit idle meanwhile.
+    const head = ctx.tuning.scanConcurrency;
+    children.push(...(await addJobs<ScanData>(ctx, 'scan', more.slice(0, head))));
+    children.push(...(await addJobs<ScanData>(ctx, 'scan', more.slice(head))));
   }
 
   const now = ctx.clock();

@@ -1,4 +1,4 @@
-import { setTimeout as delay } from 'node:timers/promises';
+import { setTimeout as delay, setImmediate as nextTurn } from 'node:timers/promises';
 import type { Redis } from 'ioredis';
 import { type Logger, silentLogger } from '../logger.js';
 import { parseJsonSafe } from '../util/json.js';
@@ -163,6 +163,10 @@ export function createYeastarClient(options: YeastarClientOptions): YeastarClien
       logger.debug({ method: 'GET', endpoint: call.endpoint, ms: clock() - started }, 'yeastar call failed');
       throw toTransportError(error, call.endpoint);
     }
+    // The API slot is free again. Parsing a page of 100 instances holds this thread for a millisecond or
+    // more: left to the event loop's next turn, the responses that arrived meanwhile are read (and their
+    // slots handed on) first, so the API's concurrency is not kept waiting behind a parse.
+    await nextTurn();
     hint.retryAfterMs = statusCode === 429 ? parseRetryAfter(retryAfter, clock()) : undefined;
     const retryable = statusCode >= 500 || statusCode === 429;
 
