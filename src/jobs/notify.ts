@@ -196,6 +196,7 @@ export async function processNotify(
           ...(data.streamed ? { streamed: data.streamed } : {}),
         });
         fields[`digestCount:${data.channel}`] = String(evaluations.length);
+        fields[`digestPartial:${data.channel}`] = data.streamed === 'partial' ? '1' : '0';
         const ts =
           data.streamed === 'complete'
             ? await ctx.redis.hget(cycleKeys.hash, `digest:${data.channel}`)

@@ -262,12 +262,14 @@ export async function processCycle(
       await addJobs(ctx, 'notify', held);
       const posts: Array<{ id: string; data: NotifyData; priority?: number }> = [];
       for (const [channel, evaluations] of byChannel) {
-        const storm = evaluations.length > ctx.config.digestOver;
+        // A digest already up (the scan found the storm early, storm-stream.ts) keeps the channel's new
+        // alerts in its thread, even if quiet hours began since and now hold some of them back.
+        const phaseId = jobIds.digestPhase(cycleId, channel);
+        const digestUp = await state.isFinished(cycleId, phaseId);
+        const storm = digestUp || evaluations.length > ctx.config.digestOver;
         if (storm) {
-          // Already up when the scan found the storm early (storm-stream.ts): then rewritten below.
-          const phaseId = jobIds.digestPhase(cycleId, channel);
           const alertKeys = evaluations.map((e) => e.alertKey);
-          if (!(await state.isFinished(cycleId, phaseId))) {
+          if (!digestUp) {
             const children = await addJobs<NotifyData>(ctx, 'notify', [
               {
                 id: jobIds.digest(cycleId, channel),
@@ -277,8 +279,10 @@ export async function processCycle(
             await state.finish(cycleId, phaseId, { children });
           }
           await waitIdle(ctx, job, cycleId, 'digest');
-          const shown = num((await state.read(cycleId))[`digestCount:${channel}`]);
-          if (shown < alertKeys.length) {
+          // Rewritten when it went up as "so far", or shows another count than the scan's final one.
+          const hash = await state.read(cycleId);
+          const shown = num(hash[`digestCount:${channel}`]);
+          if (hash[`digestPartial:${channel}`] === '1' || shown !== alertKeys.length) {
             posts.push({
               id: jobIds.digestUpdate(cycleId, channel),
               data: { cycleId, action: 'digest', channel, alertKeys, streamed: 'complete' },
