@@ -14,9 +14,9 @@ import { planDelivery, routeTo, targetsFor } from './delivery.js';
 import { countingClient } from './enrich.js';
 import { isYeastarUnrecoverable, unrecoverable } from './errors.js';
 import { heldGroups } from './held-digest.js';
-import { channelStep, cycleIdOf, jobIds, queueOfJobId } from './ids.js';
+import { cycleIdOf, jobIds, queueOfJobId } from './ids.js';
 import type { ProductCount } from './self-monitor.js';
-import { createStormStream } from './storm-stream.js';
+import { createStormStream, postJob, queueDigest } from './storm-stream.js';
 
 /**
  * One poll cycle, start to finish. It only enqueues and waits: scans, enrichment and Slack run in their
@@ -264,20 +264,11 @@ export async function processCycle(
       for (const [channel, evaluations] of byChannel) {
         // A digest already up (the scan found the storm early, storm-stream.ts) keeps the channel's new
         // alerts in its thread, even if quiet hours began since and now hold some of them back.
-        const phaseId = jobIds.digestPhase(cycleId, channel);
-        const digestUp = await state.isFinished(cycleId, phaseId);
+        const alertKeys = evaluations.map((e) => e.alertKey);
+        const digestUp = await state.isFinished(cycleId, jobIds.digestPhase(cycleId, channel));
         const storm = digestUp || evaluations.length > ctx.config.digestOver;
         if (storm) {
-          const alertKeys = evaluations.map((e) => e.alertKey);
-          if (!digestUp) {
-            const children = await addJobs<NotifyData>(ctx, 'notify', [
-              {
-                id: jobIds.digest(cycleId, channel),
-                data: { cycleId, action: 'digest', channel, alertKeys },
-              },
-            ]);
-            await state.finish(cycleId, phaseId, { children });
-          }
+          if (!digestUp) await queueDigest(ctx, cycleId, channel, alertKeys);
           await waitIdle(ctx, job, cycleId, 'digest');
           // Rewritten when it went up as "so far", or shows another count than the scan's final one.
           const hash = await state.read(cycleId);
@@ -290,19 +281,8 @@ export async function processCycle(
           }
         }
         evaluations.forEach((evaluation, index) => {
-          posts.push({
-            id: jobIds.notify(cycleId, evaluation.alertKey, channelStep('post', channel)),
-            data: {
-              cycleId,
-              action: 'post',
-              alertKey: evaluation.alertKey,
-              channel,
-              inThread: storm,
-              evaluation,
-              ...withOptions(evaluation.alertKey),
-            },
-            priority: Math.min(index + 1, MAX_PRIORITY),
-          });
+          const enrichment = enrichments.get(evaluation.alertKey);
+          posts.push(postJob({ cycleId, channel, evaluation, enrichment, inThread: storm, index }));
         });
       }
       const children = await addJobs(ctx, 'notify', posts);

@@ -25,6 +25,55 @@ type ChannelStorm = {
   digestQueued: boolean;
 };
 
+/** A new alert's post into `channel`, top-level or in the cycle's digest thread; `index` in urgency order. */
+export function postJob(options: {
+  cycleId: string;
+  channel: string;
+  evaluation: Evaluation;
+  enrichment: Enrichment | null | undefined;
+  inThread: boolean;
+  index: number;
+}): { id: string; data: NotifyData; priority: number } {
+  const { cycleId, channel, evaluation, enrichment, inThread, index } = options;
+  return {
+    id: jobIds.notify(cycleId, evaluation.alertKey, channelStep('post', channel)),
+    data: {
+      cycleId,
+      action: 'post',
+      alertKey: evaluation.alertKey,
+      channel,
+      inThread,
+      evaluation,
+      ...(enrichment ? { enrichment } : {}),
+    },
+    priority: Math.min(index + 1, MAX_PRIORITY),
+  };
+}
+
+/**
+ * The digest of a storm in `channel`, once per cycle: queued and registered with the cycle under its own
+ * phase id, so a resumed orchestrator (or the post phase after the stream) does not queue it again.
+ * Returns whether it was up already.
+ */
+export async function queueDigest(
+  ctx: PipelineContext,
+  cycleId: string,
+  channel: string,
+  alertKeys: string[],
+  streamed?: 'partial',
+): Promise<boolean> {
+  const phaseId = jobIds.digestPhase(cycleId, channel);
+  if (await ctx.state.isFinished(cycleId, phaseId)) return true;
+  const children = await addJobs<NotifyData>(ctx, 'notify', [
+    {
+      id: jobIds.digest(cycleId, channel),
+      data: { cycleId, action: 'digest', channel, alertKeys, ...(streamed ? { streamed } : {}) },
+    },
+  ]);
+  await ctx.state.finish(cycleId, phaseId, { children });
+  return false;
+}
+
 export type StormStream = {
   /** Reads the posts recorded since the last call and queues what a storm channel can take now. */
   advance(hash: Record<string, string>): Promise<void>;
@@ -44,45 +93,15 @@ export function createStormStream(ctx: PipelineContext, cycleId: string): StormS
     return storm;
   }
 
-  async function queueDigest(name: string, storm: ChannelStorm): Promise<void> {
-    const phaseId = jobIds.digestPhase(cycleId, name);
-    if (!(await state.isFinished(cycleId, phaseId))) {
-      const children = await addJobs<NotifyData>(ctx, 'notify', [
-        {
-          id: jobIds.digest(cycleId, name),
-          data: {
-            cycleId,
-            action: 'digest',
-            channel: name,
-            alertKeys: [...storm.alertKeys],
-            streamed: 'partial',
-          },
-        },
-      ]);
-      await state.finish(cycleId, phaseId, { children });
-    }
-    storm.digestQueued = true;
-  }
-
   async function queuePosts(name: string, storm: ChannelStorm): Promise<void> {
     const ready = storm.waiting.filter((w) => w.enrichment !== null);
     if (ready.length === 0) return;
     storm.waiting = storm.waiting.filter((w) => w.enrichment === null);
     const posts = ready
       .sort((a, b) => compareUrgency(a.evaluation, b.evaluation))
-      .map(({ evaluation, enrichment }, index) => ({
-        id: jobIds.notify(cycleId, evaluation.alertKey, channelStep('post', name)),
-        data: {
-          cycleId,
-          action: 'post' as const,
-          alertKey: evaluation.alertKey,
-          channel: name,
-          inThread: true,
-          evaluation,
-          ...(enrichment ? { enrichment } : {}),
-        },
-        priority: Math.min(index + 1, MAX_PRIORITY),
-      }));
+      .map(({ evaluation, enrichment }, index) =>
+        postJob({ cycleId, channel: name, evaluation, enrichment, inThread: true, index }),
+      );
     const children = await addJobs<NotifyData>(ctx, 'notify', posts);
     await state.finish(cycleId, null, { children });
   }
@@ -112,7 +131,10 @@ export function createStormStream(ctx: PipelineContext, cycleId: string): StormS
       }
       for (const [name, storm] of channels) {
         if (storm.alertKeys.length <= ctx.config.digestOver) continue;
-        if (!storm.digestQueued) await queueDigest(name, storm);
+        if (!storm.digestQueued) {
+          await queueDigest(ctx, cycleId, name, [...storm.alertKeys], 'partial');
+          storm.digestQueued = true;
+        }
         // Threaded posts go out only under a digest that is up: the cycle hash has its ts.
         if (hash[`digest:${name}`]) await queuePosts(name, storm);
       }
