@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseJsonSafe } from '../../src/util/json.js';
+import { parseJsonBody, parseJsonSafe } from '../../src/util/json.js';
 
 /** JSON.stringify writes -0 as 0, and integers beyond 2^53 are the case this parser exists for. */
 function normalise(value: unknown): unknown {
@@ -107,6 +107,112 @@ describe('parseJsonSafe', () => {
         },
       ),
       { numRuns: 300 },
+    );
+  });
+});
+
+describe('parseJsonBody', () => {
+  const bytes = (text: string) => Buffer.from(text, 'utf8');
+  /** What parseJsonSafe makes of the same body decoded in full, or the error it throws. */
+  const reference = (body: Buffer) => {
+    try {
+      return { value: parseJsonSafe(body.toString('utf8')) };
+    } catch (error) {
+      return { error: (error as Error).name };
+    }
+  };
+  const outcome = (body: Buffer) => {
+    try {
+      return { value: parseJsonBody(body) };
+    } catch (error) {
+      return { error: (error as Error).name };
+    }
+  };
+
+  it('reads UTF-8 text in names and addresses, ASCII bodies and long integers as parseJsonSafe does', () => {
+    const page =
+      '{"results":[{"companyName":"Müller School GmbH","contactName":"Zoë Ångström","address":"東京都 1-2",' +
+      '"planId":3048572026291630080,"createTime":1727931132893,"tags":["naïve","plain"]}]}';
+    expect(parseJsonBody(bytes(page))).toEqual({
+      results: [
+        {
+          companyName: 'Müller School GmbH',
+          contactName: 'Zoë Ångström',
+          address: '東京都 1-2',
+          planId: '3048572026291630080',
+          createTime: 1727931132893,
+          tags: ['naïve', 'plain'],
+        },
+      ],
+    });
+    expect(parseJsonBody(bytes('{"ascii":"only","n":[1,2.5,-3]}'))).toEqual({
+      ascii: 'only',
+      n: [1, 2.5, -3],
+    });
+    expect(parseJsonBody(bytes('"Grüße"'))).toBe('Grüße');
+    expect(parseJsonBody(bytes('9007199254740993'))).toBe('9007199254740993');
+  });
+
+  it('reads escapes beside raw UTF-8, non-ASCII keys and __proto__ as parseJsonSafe does', () => {
+    expect(parseJsonBody(bytes('{"a":"\\\\u00fc and ü"}'))).toEqual({ a: '\\u00fc and ü' });
+    expect(parseJsonBody(bytes('{"a":"\\u00fc and ü"}'))).toEqual({ a: 'ü and ü' });
+    expect(parseJsonBody(bytes('{"Straße":"Gasse"}'))).toEqual({ Straße: 'Gasse' });
+    const proto = parseJsonBody(bytes('{"__proto__":"Zoë"}')) as Record<string, unknown>;
+    expect(Object.getPrototypeOf(proto)).toBe(Object.prototype);
+    expect(Object.getOwnPropertyDescriptor(proto, '__proto__')?.value).toBe('Zoë');
+  });
+
+  it('rejects what is not JSON, as parseJsonSafe does', () => {
+    expect(() => parseJsonBody(bytes('<html>502 Bad Gateway</html>'))).toThrow(SyntaxError);
+    expect(() => parseJsonBody(bytes('{"a": "Müller"'))).toThrow(SyntaxError);
+    expect(() => parseJsonBody(Buffer.alloc(0))).toThrow(SyntaxError);
+  });
+
+  it("gives parseJsonSafe's answer for any JSON value, with any text and long integers in it", () => {
+    const unsafe = fc.bigInt({ min: 2n ** 53n, max: 10n ** 22n });
+    fc.assert(
+      fc.property(fc.jsonValue({ stringUnit: 'binary', maxDepth: 3 }), fc.option(unsafe), (value, long) => {
+        const json = JSON.stringify(value);
+        const text = long === null ? json : `[${json},${long}]`;
+        expect(outcome(bytes(text))).toEqual(reference(bytes(text)));
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('decodes any bytes, malformed UTF-8 included, exactly as a decode of the whole body would', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 60 }), (raw) => {
+        const body = Buffer.from(raw);
+        expect(outcome(body)).toEqual(reference(body));
+        // The same bytes as a string value: JSON.parse accepts them there unless they are quotes,
+        // backslashes or control characters.
+        const quoted = Buffer.concat([bytes('["'), body, bytes('"]')]);
+        expect(outcome(quoted)).toEqual(reference(quoted));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('decodes malformed UTF-8 inside strings exactly as a decode of the whole body would', () => {
+    // Any byte a JSON string may hold raw: no quote, backslash or control character.
+    const stringByte = fc.integer({ min: 0x20, max: 0xff }).filter((b) => b !== 0x22 && b !== 0x5c);
+    fc.assert(
+      fc.property(
+        fc.array(stringByte, { maxLength: 40 }),
+        fc.array(stringByte, { maxLength: 10 }),
+        (a, b) => {
+          const body = Buffer.concat([
+            bytes('{"a":"'),
+            Buffer.from(a),
+            bytes('","b":["'),
+            Buffer.from(b),
+            bytes('"]}'),
+          ]);
+          expect(outcome(body)).toEqual(reference(body));
+        },
+      ),
+      { numRuns: 1000 },
     );
   });
 });
