@@ -1,6 +1,7 @@
 import type { Job } from 'bullmq';
 import { evaluateInstance } from '../alerts/rules.js';
 import type { Evaluation } from '../alerts/types.js';
+import type { YeastarClient } from '../yeastar/types.js';
 import {
   addJobs,
   type EnrichData,
@@ -21,14 +22,48 @@ import { jobIds } from './ids.js';
  * fetched in parallel, not page after page.
  */
 export async function processScan(ctx: PipelineContext, job: Job<ScanData>): Promise<void> {
+  const { cycleId, productId } = job.data;
+  const jobId = job.id!;
+  const counted = countingClient(ctx.client);
+  const { children, fields, alerts, resolves, posts, listed } = await readPage(ctx, job, counted.client);
+  const enriched = await enrichPage(ctx, alerts);
+  children.push(
+    ...(await addJobs(ctx, 'enrich', enriched.retry)),
+    ...(await addJobs(ctx, 'notify', [...resolves, ...enriched.due])),
+  );
+  // Held deliveries are not the cycle's to wait for: they go out at their route's opening.
+  await addJobs(ctx, 'notify', enriched.held);
+
+  await ctx.state.finish(cycleId, jobId, {
+    children,
+    fields,
+    posts,
+    enrichments: enriched.enrichments,
+    counters: {
+      instances: listed.instances,
+      skipped: listed.skipped,
+      apiCalls: counted.calls() + enriched.apiCalls,
+      held: enriched.held.length,
+      [`done:${productId}`]: 1,
+      // Listed instances per product line, malformed ones too: the self-monitor's "did the list shrink?".
+      [`seen:${productId}`]: listed.instances + listed.skipped,
+    },
+  });
+}
+
+/**
+ * Fetch, evaluate and decide; what it returns is all the rest of the job needs. The page and its
+ * hundred evaluations stay here, so they are garbage before the renewal look-ups (API round trips) and
+ * the writes that follow: kept across those, they outlived young-generation collections and were
+ * promoted, and the old generation filled with dead pages and had to be compacted every few hundred ms.
+ */
+async function readPage(ctx: PipelineContext, job: Job<ScanData>, client: YeastarClient) {
   const { cycleId, productId, productName, pageNo } = job.data;
   const jobId = job.id!;
   // No "already finished?" look-up first: it would be a third Redis round trip on every page, to save
   // one API call on the rare retry of a page that had finished. Such a retry is harmless: `decide`
   // returns this evaluator's earlier decisions, job ids are deterministic and `finish` counts once.
-
-  const counted = countingClient(ctx.client);
-  const page = await counted.client
+  const page = await client
     .getInstancePage(productId, pageNo, ctx.config.yeastar.pageSize)
     .catch((error: unknown) => {
       throw isYeastarUnrecoverable(error) ? unrecoverable(error) : error;
@@ -79,27 +114,6 @@ export async function processScan(ctx: PipelineContext, job: Job<ScanData>): Pro
       resolves.push(resolveJob(cycleId, d, 'renewed', d.evaluation.subject.planExpireDate));
     }
   }
-  const enriched = await enrichPage(ctx, alerts);
-  children.push(
-    ...(await addJobs(ctx, 'enrich', enriched.retry)),
-    ...(await addJobs(ctx, 'notify', [...resolves, ...enriched.due])),
-  );
-  // Held deliveries are not the cycle's to wait for: they go out at their route's opening.
-  await addJobs(ctx, 'notify', enriched.held);
-
-  await ctx.state.finish(cycleId, jobId, {
-    children,
-    fields,
-    posts,
-    enrichments: enriched.enrichments,
-    counters: {
-      instances: page.instances.length,
-      skipped: page.skipped.length,
-      apiCalls: counted.calls() + enriched.apiCalls,
-      held: enriched.held.length,
-      [`done:${productId}`]: 1,
-      // Listed instances per product line, malformed ones too: the self-monitor's "did the list shrink?".
-      [`seen:${productId}`]: page.instances.length + page.skipped.length,
-    },
-  });
+  const listed = { instances: page.instances.length, skipped: page.skipped.length };
+  return { children, fields, alerts, resolves, posts, listed };
 }

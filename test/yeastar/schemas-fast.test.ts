@@ -1,6 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { instanceRecordSchema, parseInstancePage } from '../../src/yeastar/schemas.js';
+import {
+  fastPageMeta,
+  instanceRecordSchema,
+  pageMetaSchema,
+  parseInstancePage,
+} from '../../src/yeastar/schemas.js';
 
 /**
  * Instance records are read by a hand-written fast path, with the zod schema as the reference (and the
@@ -71,6 +76,49 @@ const record = usually(
     { requiredKeys: ['productNo'] },
   ),
 );
+
+describe('page numbers: the fast path agrees with the schema', () => {
+  const results = usually(
+    fc.oneof(
+      blank,
+      fc.array(fc.oneof(fc.constantFrom(null, undefined), fc.record({ productNo })), { maxLength: 4 }),
+    ),
+  );
+  const meta = usually(
+    fc.record(
+      { count: num, pageNo: num, pageSize: num, total: num, totalPage: num, results, extra: anyValue },
+      { requiredKeys: [] },
+    ),
+  );
+
+  it('reads what the schema accepts the same way, and leaves the rest to it', () => {
+    fc.assert(
+      fc.property(meta, (raw) => {
+        const reference = pageMetaSchema.safeParse(raw);
+        const fast = fastPageMeta(raw);
+        if (!reference.success) expect(fast).toBeNull();
+        // null only where the schema must look (a list with null entries, a refused field).
+        else if (fast !== null) {
+          expect(fast).toEqual(reference.data);
+          expect(JSON.stringify(fast)).toBe(JSON.stringify(reference.data));
+        }
+      }),
+      { numRuns: 1500 },
+    );
+  });
+
+  it('reads a plain page without the schema', () => {
+    const raw = {
+      count: '3',
+      pageNo: 2,
+      pageSize: 100,
+      total: 3,
+      totalPage: 1,
+      results: [{ productNo: 'A' }],
+    };
+    expect(fastPageMeta(raw)).toEqual({ ...raw, count: 3 });
+  });
+});
 
 describe('instance records: the fast path agrees with the schema', () => {
   it('accepts what the schema accepts, with the same result, and skips what it refuses', () => {
