@@ -53,9 +53,8 @@ export async function processScan(ctx: PipelineContext, job: Job<ScanData>): Pro
 
 /**
  * Fetch, evaluate and decide; what it returns is all the rest of the job needs. The page and its
- * hundred evaluations stay here, so they are garbage before the renewal look-ups (API round trips) and
- * the writes that follow: kept across those, they outlived young-generation collections and were
- * promoted, and the old generation filled with dead pages and had to be compacted every few hundred ms.
+ * hundred evaluations stay in here, so they are garbage before the renewal look-ups (API round trips)
+ * and the writes that follow, instead of being carried through them.
  */
 async function readPage(ctx: PipelineContext, job: Job<ScanData>, client: YeastarClient) {
   const { cycleId, productId, productName, pageNo } = job.data;
