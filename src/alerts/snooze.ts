@@ -1,6 +1,6 @@
 import { TZDate } from '@date-fns/tz';
 import { addDays, format, startOfDay, subDays } from 'date-fns';
-import { localDayNumber } from '../util/calendar-days.js';
+import { localDayNumber, steadyOffsetMs } from '../util/calendar-days.js';
 import { stageRank } from './rules.js';
 import { slackDate } from './slack-date.js';
 import type { Evaluation, Stage } from './types.js';
@@ -68,11 +68,34 @@ function remember<V>(memo: Map<string, V>, key: string, compute: () => V): V {
   return value;
 }
 
+const DAY_MS = 86_400_000;
+
 /** Midnight (in `timeZone`) of the calendar day `days` before the expiry's calendar day. */
 function dayStartBefore(expiresAt: number, days: number, timeZone: string): number {
-  return remember(dayStarts, `${timeZone}|${expiresAt}|${days}`, () =>
-    subDays(startOfDay(new TZDate(expiresAt, timeZone)), days).getTime(),
-  );
+  const compute = () => subDays(startOfDay(new TZDate(expiresAt, timeZone)), days).getTime();
+  // The answer depends on the expiry's calendar day only, which many alerts share.
+  const day = localDayNumber(expiresAt, timeZone);
+  return Number.isNaN(day) ? compute() : remember(dayStarts, `${timeZone}|${day}|${days}`, compute);
+}
+
+/**
+ * The same wall-clock time `days` calendar days after `now`: date-fns' `addDays` on a `TZDate`, without
+ * its Intl calls when the zone keeps one offset around the end instant and has the same at `now`
+ * (every render asks this twice, for "Snooze 1 day" and "Snooze 7 days"). Around a change of offset,
+ * where a wall-clock time can be missing or repeated, `TZDate` decides.
+ */
+function addLocalDays(now: number, days: number, timeZone: string): number {
+  const later = now + days * DAY_MS;
+  const offset = steadyOffsetMs(now, timeZone);
+  if (
+    offset !== null &&
+    steadyOffsetMs(later - DAY_MS, timeZone) === offset &&
+    steadyOffsetMs(later, timeZone) === offset &&
+    steadyOffsetMs(later + DAY_MS, timeZone) === offset
+  ) {
+    return later;
+  }
+  return addDays(new TZDate(now, timeZone), days).getTime();
 }
 
 /**
@@ -111,7 +134,7 @@ export function snoozeUntil(
   switch (kind.kind) {
     case 'for':
       // Same wall-clock time N days later, so a snooze across a DST change still ends "at 9 again".
-      return addDays(new TZDate(now, timeZone), kind.days).getTime();
+      return addLocalDays(now, kind.days, timeZone);
     case 'next_stage':
       return nextStageAt(evaluation, thresholds, now, timeZone);
     case 'days_before': {

@@ -16,7 +16,12 @@ const MAX_DAYS = 20_000;
 
 const offsetsByZone = new Map<string, Map<number, number>>();
 
-function offsetMs(at: number, timeZone: string): number {
+/**
+ * The UTC offset of `timeZone` throughout the UTC day `at` falls in, or null when the offset changes
+ * during that day (or `at` is not a usable instant).
+ */
+export function steadyOffsetMs(at: number, timeZone: string): number | null {
+  if (!Number.isFinite(at) || Math.abs(at) > 8.64e15) return null;
   let days = offsetsByZone.get(timeZone);
   if (!days) {
     days = new Map();
@@ -24,13 +29,17 @@ function offsetMs(at: number, timeZone: string): number {
   }
   const day = Math.floor(at / DAY_MS);
   const known = days.get(day);
-  if (known !== undefined) return known;
+  if (known !== undefined) return Number.isNaN(known) ? null : known;
   const start = tzOffset(timeZone, new Date(day * DAY_MS)) * 60_000;
   const end = tzOffset(timeZone, new Date(day * DAY_MS + DAY_MS - 1)) * 60_000;
-  if (start !== end) return tzOffset(timeZone, new Date(at)) * 60_000;
   if (days.size >= MAX_DAYS) days.clear();
-  days.set(day, start);
-  return start;
+  // NaN remembers "this day has a change in it".
+  days.set(day, start === end ? start : Number.NaN);
+  return start === end ? start : null;
+}
+
+function offsetMs(at: number, timeZone: string): number {
+  return steadyOffsetMs(at, timeZone) ?? tzOffset(timeZone, new Date(at)) * 60_000;
 }
 
 /** Days since 1970-01-01 of the calendar date `at` falls on in `timeZone`; NaN for an unusable date. */

@@ -1,3 +1,5 @@
+import { TZDate } from '@date-fns/tz';
+import { addDays, startOfDay, subDays } from 'date-fns';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { evaluateInstance, stageRank } from '../../src/alerts/rules.js';
@@ -208,6 +210,68 @@ describe('snooze: properties', () => {
         },
       ),
       { numRuns: 300 },
+    );
+  });
+});
+
+describe('snooze ends, in any zone, near any change of offset', () => {
+  // Zones with DST at 01:00 UTC, local midnight (Santiago), by 30 minutes (Lord Howe), none at all
+  // (Kathmandu's +05:45), and changes that are not twice a year (Casablanca's Ramadan, Apia's 2011 skipped day).
+  const zones = [
+    'Europe/Berlin',
+    'America/New_York',
+    'America/Santiago',
+    'Australia/Lord_Howe',
+    'Asia/Kathmandu',
+    'Africa/Casablanca',
+    'Pacific/Apia',
+    'UTC',
+  ];
+  // Mostly in the months when zones change offset, so the end instants land near a change.
+  const instant = fc
+    .record({
+      year: fc.integer({ min: 2010, max: 2035 }),
+      month: fc.constantFrom(0, 2, 3, 4, 8, 9, 10, 11),
+      day: fc.integer({ min: 1, max: 31 }),
+      minute: fc.integer({ min: 0, max: 24 * 60 - 1 }),
+    })
+    .map(({ year, month, day, minute }) => Date.UTC(year, month, day) + minute * 60_000);
+
+  it('lasts N days on the wall clock, as date-fns counts them', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...zones),
+        instant,
+        fc.constantFrom(1, 2, 7, 30, 180, 365),
+        (zone, now, days) => {
+          const expected = addDays(new TZDate(now, zone), days).getTime();
+          expect(iso(snoozeUntil({ kind: 'for', days }, in16Days, THRESHOLDS, now, zone))).toBe(
+            iso(expected),
+          );
+        },
+      ),
+      { numRuns: 3000 },
+    );
+  });
+
+  it("ends N days before expiry at that day's midnight, as date-fns counts it", () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...zones),
+        instant,
+        fc.integer({ min: 1, max: 60 }),
+        (zone, expiresAt, days) => {
+          const now = expiresAt - 400 * DAY;
+          const evaluation = { ...in16Days, stage: '30d', expiresAt } as Evaluation;
+          const expected = subDays(startOfDay(new TZDate(expiresAt, zone)), days).getTime();
+          // Twice: the second answer comes from what the first remembered.
+          for (let i = 0; i < 2; i++) {
+            const until = snoozeUntil({ kind: 'days_before', days }, evaluation, THRESHOLDS, now, zone);
+            expect(iso(until)).toBe(iso(expected));
+          }
+        },
+      ),
+      { numRuns: 3000 },
     );
   });
 });
