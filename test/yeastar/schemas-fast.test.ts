@@ -1,6 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
+  envelopeSchema,
+  fastEnvelope,
   fastPageMeta,
   instanceRecordSchema,
   pageMetaSchema,
@@ -76,6 +78,38 @@ const record = usually(
     { requiredKeys: ['productNo'] },
   ),
 );
+
+describe('envelopes: the fast path agrees with the schema', () => {
+  const envelope = usually(
+    fc.record(
+      {
+        code: usually(fc.oneof(fc.constantFrom('success', 'invalid_token', ''), fc.string({ maxLength: 6 }))),
+        detailMessage: text,
+        requestId: text,
+        result: anyValue,
+        status: num,
+        extra: anyValue,
+      },
+      { requiredKeys: [] },
+    ),
+  );
+
+  it('reads what the schema accepts the same way, and refuses what it refuses', () => {
+    fc.assert(
+      fc.property(envelope, (raw) => {
+        const reference = envelopeSchema.safeParse(raw);
+        const fast = fastEnvelope(raw);
+        if (!reference.success) expect(fast).toBeNull();
+        else {
+          expect(fast).not.toBeNull();
+          expect(fast).toEqual(reference.data);
+          expect(JSON.stringify(fast)).toBe(JSON.stringify(reference.data));
+        }
+      }),
+      { numRuns: 1500 },
+    );
+  });
+});
 
 describe('page numbers: the fast path agrees with the schema', () => {
   const results = usually(
