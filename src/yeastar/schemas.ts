@@ -132,17 +132,36 @@ function list<T extends ZodTypeAny>(item: T) {
 }
 
 /** A list of words such as billing cycles or purchase types; blanks are dropped. */
-const stringList = z.unknown().transform((v, ctx): string[] => {
+const readStringList: Read<string[]> = (v) => {
   if (v === null || v === undefined) return [];
-  if (!Array.isArray(v)) return fail(ctx, `expected a list, got ${kindOf(v)}`);
+  if (!Array.isArray(v)) return INVALID;
   const out: string[] = [];
   for (const entry of v) {
     if (isBlank(entry)) continue;
     if (typeof entry === 'string' || typeof entry === 'number') out.push(String(entry));
-    else return fail(ctx, `expected a list of text, got ${kindOf(entry)} in it`);
+    else return INVALID;
   }
   return out;
+};
+const stringList = field(readStringList, (v) => {
+  if (!Array.isArray(v)) return `expected a list, got ${kindOf(v)}`;
+  const bad = v.find((entry) => !isBlank(entry) && typeof entry !== 'string' && typeof entry !== 'number');
+  return `expected a list of text, got ${kindOf(bad)} in it`;
 });
+
+/** `list(schema)` read by `item`, a fast reader of the schema's objects. */
+function readList<T>(v: unknown, item: (entry: unknown) => T | typeof INVALID): T[] | typeof INVALID {
+  if (v === null || v === undefined) return [];
+  if (!Array.isArray(v)) return INVALID;
+  const out: T[] = [];
+  for (const entry of v) {
+    if (entry === null || entry === undefined) continue;
+    const read = item(entry);
+    if (read === INVALID) return INVALID;
+    out.push(read);
+  }
+  return out;
+}
 
 function kindOf(v: unknown): string {
   if (v === null) return 'null';
@@ -547,7 +566,8 @@ const purchaseListsSchema = z.object({
 });
 
 // The lists sit under `quPurchaseInfo` on the reference page; tolerate them one level up as well.
-const purchaseProductInfoSchema = z.object({
+// Exported, with `fastPurchaseProductInfo`, for the test that keeps the two in step.
+export const purchaseProductInfoSchema = z.object({
   offeringId: id,
   productName: text,
   quPurchaseInfo: purchaseListsSchema.nullish(),
@@ -555,8 +575,77 @@ const purchaseProductInfoSchema = z.object({
   purchaseServiceInfoList: list(serviceInfoSchema),
 });
 
+/*
+ * Fast readers of the purchase and renewal answers (a cycle reads about two per alert): the same
+ * readers as the schemas above, without zod, building the same objects in the same key order. Where
+ * one refuses a value they answer INVALID and zod reads the answer again, for the message.
+ */
+const readRequiredId: Read<string> = (v) => {
+  const read = readId(v);
+  return read === null ? INVALID : read;
+};
+
+/** Keeps `value` when none of its fields is INVALID. */
+function valid<T>(value: object): T | typeof INVALID {
+  return anyInvalid(value) ? INVALID : (value as T);
+}
+
+function fastPricing(v: unknown): PurchasePricing | typeof INVALID {
+  if (!isPlainObject(v)) return INVALID;
+  return valid({ cycle: readText(v.cycle), purchaseType: readStringList(v.purchaseType) });
+}
+
+function fastPlanInfo(v: unknown): PurchasePlanInfo | typeof INVALID {
+  if (!isPlainObject(v)) return INVALID;
+  return valid({
+    name: readText(v.name),
+    planId: readId(v.planId),
+    pricingPlanId: readRequiredId(v.pricingPlanId),
+    purchasePricingInfoList: readList(v.purchasePricingInfoList, fastPricing),
+    trialPeriod: readNum(v.trialPeriod),
+    trialPrice: readNum(v.trialPrice),
+  });
+}
+
+function fastServiceInfo(v: unknown): PurchaseServiceInfo | typeof INVALID {
+  if (!isPlainObject(v)) return INVALID;
+  return valid({
+    isConnect: readFlag(v.isConnect),
+    name: readText(v.name),
+    pricingServiceId: readRequiredId(v.pricingServiceId),
+    purchasePricingInfoList: readList(v.purchasePricingInfoList, fastPricing),
+    serviceId: readId(v.serviceId),
+    trialPeriod: readNum(v.trialPeriod),
+    trialPrice: readNum(v.trialPrice),
+  });
+}
+
+type PurchaseLists = z.output<typeof purchaseListsSchema>;
+
+function fastPurchaseLists(v: unknown): PurchaseLists | null | undefined | typeof INVALID {
+  if (v === null || v === undefined) return v;
+  if (!isPlainObject(v)) return INVALID;
+  return valid({
+    purchasePlanInfoList: readList(v.purchasePlanInfoList, fastPlanInfo),
+    purchaseServiceInfoList: readList(v.purchaseServiceInfoList, fastServiceInfo),
+  });
+}
+
+/** `purchaseProductInfoSchema`'s answer when it accepts `raw`; null where zod must look. */
+export function fastPurchaseProductInfo(raw: unknown): z.output<typeof purchaseProductInfoSchema> | null {
+  if (!isPlainObject(raw)) return null;
+  const read = valid<z.output<typeof purchaseProductInfoSchema>>({
+    offeringId: readId(raw.offeringId),
+    productName: readText(raw.productName),
+    quPurchaseInfo: fastPurchaseLists(raw.quPurchaseInfo),
+    purchasePlanInfoList: readList(raw.purchasePlanInfoList, fastPlanInfo),
+    purchaseServiceInfoList: readList(raw.purchaseServiceInfoList, fastServiceInfo),
+  });
+  return read === INVALID ? null : read;
+}
+
 export function parsePurchaseProductInfo(raw: unknown): PurchaseProductInfo {
-  const p = parseWith(purchaseProductInfoSchema, raw, 'result');
+  const p = fastPurchaseProductInfo(raw) ?? parseWith(purchaseProductInfoSchema, raw, 'result');
   return {
     offeringId: p.offeringId,
     productName: p.productName,
@@ -586,13 +675,15 @@ const additionalServiceSchema = z.object({
   connectionServiceList: list(renewalServiceDetailsSchema),
 }) satisfies z.ZodType<RenewalAdditionalService, z.ZodTypeDef, unknown>;
 
-const anyList = z.unknown().transform((v, ctx): unknown[] => {
+const readAnyList: Read<unknown[]> = (v) => {
   if (v === null || v === undefined) return [];
-  if (Array.isArray(v)) return v;
-  return fail(ctx, `expected a list, got ${kindOf(v)}`);
-});
+  return Array.isArray(v) ? v : INVALID;
+};
 
-const serviceRenewalSchema = z.object({
+const anyList = field(readAnyList, (v) => `expected a list, got ${kindOf(v)}`);
+
+// Exported, with `fastServiceRenewalInfo`, for the test that keeps the two in step.
+export const serviceRenewalSchema = z.object({
   billingCycleList: stringList,
   billingModelList: stringList,
   connectionServiceList: list(additionalServiceSchema),
@@ -605,8 +696,53 @@ const serviceRenewalSchema = z.object({
   unitName: text,
 }) satisfies z.ZodType<ServiceRenewalInfo, z.ZodTypeDef, unknown>;
 
+function fastRenewalServiceDetails(v: unknown): RenewalServiceDetails | typeof INVALID {
+  if (!isPlainObject(v)) return INVALID;
+  return valid({
+    billingCycleList: readStringList(v.billingCycleList),
+    billingModelList: readStringList(v.billingModelList),
+    name: readText(v.name),
+    pricingServiceId: readId(v.pricingServiceId),
+    purchaseParameter: readText(v.purchaseParameter),
+    purchaseParameterId: readId(v.purchaseParameterId),
+    purchaseType: readStringList(v.purchaseType),
+    serviceId: readId(v.serviceId),
+    trialPeriod: readNum(v.trialPeriod),
+    trialPrice: readNum(v.trialPrice),
+    trialQuantity: readNum(v.trialQuantity),
+    unitName: readText(v.unitName),
+  });
+}
+
+function fastAdditionalService(v: unknown): RenewalAdditionalService | typeof INVALID {
+  if (!isPlainObject(v)) return INVALID;
+  return valid({
+    billingModel: readText(v.billingModel),
+    billingCycle: readText(v.billingCycle),
+    connectionServiceList: readList(v.connectionServiceList, fastRenewalServiceDetails),
+  });
+}
+
+/** `serviceRenewalSchema`'s answer when it accepts `raw`; null where zod must look. */
+export function fastServiceRenewalInfo(raw: unknown): ServiceRenewalInfo | null {
+  if (!isPlainObject(raw)) return null;
+  const read = valid<ServiceRenewalInfo>({
+    billingCycleList: readStringList(raw.billingCycleList),
+    billingModelList: readStringList(raw.billingModelList),
+    connectionServiceList: readList(raw.connectionServiceList, fastAdditionalService),
+    name: readText(raw.name),
+    pricingServiceId: readId(raw.pricingServiceId),
+    purchaseMultiCycleList: readAnyList(raw.purchaseMultiCycleList),
+    purchaseParameter: readText(raw.purchaseParameter),
+    purchaseParameterId: readId(raw.purchaseParameterId),
+    serviceId: readId(raw.serviceId),
+    unitName: readText(raw.unitName),
+  });
+  return read === INVALID ? null : read;
+}
+
 export function parseServiceRenewalInfo(raw: unknown): ServiceRenewalInfo {
-  return parseWith(serviceRenewalSchema, raw, 'result');
+  return fastServiceRenewalInfo(raw) ?? parseWith(serviceRenewalSchema, raw, 'result');
 }
 
 const planRenewalShape = {
@@ -617,11 +753,26 @@ const planRenewalShape = {
   billingModelList: stringList,
   connectionServiceList: list(additionalServiceSchema),
 };
-const planRenewalSchema = z.object(planRenewalShape);
+// Exported, with `fastPlanRenewal`, for the test that keeps the two in step.
+export const planRenewalSchema = z.object(planRenewalShape);
+
+/** `planRenewalSchema`'s answer when it accepts `raw`; null where zod must look. */
+export function fastPlanRenewal(raw: unknown): z.output<typeof planRenewalSchema> | null {
+  if (!isPlainObject(raw)) return null;
+  const read = valid<z.output<typeof planRenewalSchema>>({
+    name: readText(raw.name),
+    planId: readId(raw.planId),
+    pricingPlanId: readId(raw.pricingPlanId),
+    billingCycleList: readStringList(raw.billingCycleList),
+    billingModelList: readStringList(raw.billingModelList),
+    connectionServiceList: readList(raw.connectionServiceList, fastAdditionalService),
+  });
+  return read === INVALID ? null : read;
+}
 
 /** The plan page has no documented example: typed fields as on the service page, the rest in `extra`. */
 export function parsePlanRenewalInfo(raw: unknown): PlanRenewalInfo {
-  const known = parseWith(planRenewalSchema, raw, 'result');
+  const known = fastPlanRenewal(raw) ?? parseWith(planRenewalSchema, raw, 'result');
   const extra: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(raw as Record<string, unknown>)) {
     if (!(key in planRenewalShape)) extra[key] = value;

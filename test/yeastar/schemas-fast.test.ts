@@ -1,12 +1,19 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import type { z } from 'zod';
 import {
   envelopeSchema,
   fastEnvelope,
   fastPageMeta,
+  fastPlanRenewal,
+  fastPurchaseProductInfo,
+  fastServiceRenewalInfo,
   instanceRecordSchema,
   pageMetaSchema,
   parseInstancePage,
+  planRenewalSchema,
+  purchaseProductInfoSchema,
+  serviceRenewalSchema,
 } from '../../src/yeastar/schemas.js';
 
 /**
@@ -208,4 +215,125 @@ describe('instance records: the fast path agrees with the schema', () => {
       serviceList: [{ serviceId: '7', serviceExpireDate: null, servicePeriod: 12, serviceName: null }],
     });
   });
+});
+
+describe('purchase and renewal answers: the fast paths agree with the schemas', () => {
+  const words = usually(
+    fc.oneof(blank, fc.array(fc.oneof(fc.string({ maxLength: 5 }), fc.integer(), blank), { maxLength: 3 })),
+  );
+  /** A list as the API sends it: missing, null, or entries with now and then a null among them. */
+  const listOf = <T>(item: fc.Arbitrary<T>) =>
+    usually(
+      fc.oneof(
+        blank,
+        fc.array(
+          fc.oneof(
+            { weight: 5, arbitrary: item },
+            { weight: 1, arbitrary: fc.constantFrom(null, undefined) },
+          ),
+          { maxLength: 3 },
+        ),
+      ),
+    );
+  const object = <T extends Record<string, fc.Arbitrary<unknown>>>(shape: T) =>
+    usually(fc.record({ ...shape, extra: anyValue }, { requiredKeys: [] }));
+
+  const pricing = object({ cycle: text, purchaseType: words });
+  const plan = object({
+    name: text,
+    planId: id,
+    pricingPlanId: id,
+    purchasePricingInfoList: listOf(pricing),
+    trialPeriod: num,
+    trialPrice: num,
+  });
+  const service = object({
+    isConnect: flag,
+    name: text,
+    pricingServiceId: id,
+    purchasePricingInfoList: listOf(pricing),
+    serviceId: id,
+    trialPeriod: num,
+    trialPrice: num,
+  });
+  const purchase = object({
+    offeringId: id,
+    productName: text,
+    quPurchaseInfo: usually(
+      fc.oneof(
+        blank,
+        object({ purchasePlanInfoList: listOf(plan), purchaseServiceInfoList: listOf(service) }),
+      ),
+    ),
+    purchasePlanInfoList: listOf(plan),
+    purchaseServiceInfoList: listOf(service),
+  });
+  const details = object({
+    billingCycleList: words,
+    billingModelList: words,
+    name: text,
+    pricingServiceId: id,
+    purchaseParameter: text,
+    purchaseParameterId: id,
+    purchaseType: words,
+    serviceId: id,
+    trialPeriod: num,
+    trialPrice: num,
+    trialQuantity: num,
+    unitName: text,
+  });
+  const additional = object({
+    billingModel: text,
+    billingCycle: text,
+    connectionServiceList: listOf(details),
+  });
+  const serviceRenewal = object({
+    billingCycleList: words,
+    billingModelList: words,
+    connectionServiceList: listOf(additional),
+    name: text,
+    pricingServiceId: id,
+    purchaseMultiCycleList: usually(fc.oneof(blank, fc.array(anyValue, { maxLength: 2 }))),
+    purchaseParameter: text,
+    purchaseParameterId: id,
+    serviceId: id,
+    unitName: text,
+  });
+  const planRenewal = object({
+    name: text,
+    planId: id,
+    pricingPlanId: id,
+    billingCycleList: words,
+    billingModelList: words,
+    connectionServiceList: listOf(additional),
+  });
+
+  it.each([
+    ['purchase_product_info', purchaseProductInfoSchema, fastPurchaseProductInfo, purchase],
+    ['renew/add_on_info', serviceRenewalSchema, fastServiceRenewalInfo, serviceRenewal],
+    ['renew/plan_info', planRenewalSchema, fastPlanRenewal, planRenewal],
+  ] as const)(
+    '%s: accepts what the schema accepts, with the same result, and refuses the rest',
+    (_name, schema, fast, arbitrary) => {
+      let accepted = 0;
+      fc.assert(
+        fc.property(arbitrary as fc.Arbitrary<unknown>, (raw) => {
+          const reference = (schema as z.ZodTypeAny).safeParse(raw);
+          const read = (fast as (v: unknown) => unknown)(raw);
+          if (!reference.success) {
+            expect(read).toBeNull();
+            return;
+          }
+          accepted++;
+          expect(read).not.toBeNull();
+          expect(read).toEqual(reference.data);
+          expect(JSON.stringify(read)).toBe(JSON.stringify(reference.data));
+        }),
+        { numRuns: 1500 },
+      );
+      // Both sides of the comparison are exercised.
+      expect(accepted).toBeGreaterThan(100);
+      expect(accepted).toBeLessThan(1500);
+    },
+  );
 });
