@@ -371,6 +371,11 @@ function anyInvalid(record: object): boolean {
   return false;
 }
 
+/** Keeps `value` when none of its fields is INVALID. */
+function valid<T>(value: object): T | typeof INVALID {
+  return anyInvalid(value) ? INVALID : (value as T);
+}
+
 const isPlainObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
 
@@ -385,7 +390,7 @@ function fastService(raw: unknown): InstanceService | typeof INVALID {
     servicePeriod: readNum(raw.servicePeriod),
     quantity: readText(raw.quantity),
   };
-  return anyInvalid(service) ? INVALID : (service as InstanceService);
+  return valid(service);
 }
 
 function fastEndUser(raw: unknown): EndUserInfo | null | typeof INVALID {
@@ -397,20 +402,7 @@ function fastEndUser(raw: unknown): EndUserInfo | null | typeof INVALID {
     contactName: readText(raw.contactName),
     email: readText(raw.email),
   };
-  return anyInvalid(info) ? INVALID : (info as EndUserInfo);
-}
-
-function fastServices(raw: unknown): InstanceService[] | typeof INVALID {
-  if (raw === null || raw === undefined) return [];
-  if (!Array.isArray(raw)) return INVALID;
-  const out: InstanceService[] = [];
-  for (const entry of raw) {
-    if (entry === null || entry === undefined) continue;
-    const service = fastService(entry);
-    if (service === INVALID) return INVALID;
-    out.push(service);
-  }
-  return out;
+  return valid(info);
 }
 
 /**
@@ -444,7 +436,7 @@ function fastRecord(raw: unknown, productId: string): Instance | null {
     productAdminEmail: readText(raw.productAdminEmail),
     quantity: readText(raw.quantity),
     referrer: readText(raw.referrer),
-    serviceList: fastServices(raw.serviceList),
+    serviceList: readList(raw.serviceList, fastService),
     url: readText(raw.url),
     yeastarId: readText(raw.yeastarId),
   };
@@ -584,11 +576,6 @@ const readRequiredId: Read<string> = (v) => {
   const read = readId(v);
   return read === null ? INVALID : read;
 };
-
-/** Keeps `value` when none of its fields is INVALID. */
-function valid<T>(value: object): T | typeof INVALID {
-  return anyInvalid(value) ? INVALID : (value as T);
-}
 
 function fastPricing(v: unknown): PurchasePricing | typeof INVALID {
   if (!isPlainObject(v)) return INVALID;
