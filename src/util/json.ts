@@ -73,8 +73,8 @@ export function quoteLongIntegers(text: string): string {
 const NON_ASCII_RUN = /[\u0080-\u00ff]+/g;
 
 /**
- * `parseJsonSafe` for a body as the server sent it (UTF-8 bytes), with the same result at about two
- * thirds of the cost for an instance page, where decoding and looking for long integers had cost as
+ * `parseJsonSafe` for a body as the server sent it (UTF-8 bytes), with the same result at about three
+ * quarters of the cost for an instance page, where decoding and looking for long integers had cost as
  * much as parsing itself.
  * - Decoding: Latin-1 is a plain copy, byte for char, and exact for ASCII. The few runs of other bytes
  *   (names such as "Müller") are decoded as UTF-8 one run at a time; a run ends at an ASCII byte, where
