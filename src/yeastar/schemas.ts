@@ -577,59 +577,75 @@ const readRequiredId: Read<string> = (v) => {
   return read === null ? INVALID : read;
 };
 
-function fastPricing(v: unknown): PurchasePricing | typeof INVALID {
-  if (!isPlainObject(v)) return INVALID;
-  return valid({ cycle: readText(v.cycle), purchaseType: readStringList(v.purchaseType) });
+/** A reader of `list(schema)`, from a fast reader of the schema's objects. */
+const listOf =
+  <T>(item: Read<T>): Read<T[]> =>
+  (v) =>
+    readList(v, item);
+
+/**
+ * A reader of `z.object(shape)`: each key read by its own reader, in the shape's key order (zod's
+ * output order), INVALID when the value is not an object or any field is refused.
+ */
+function fastObject<T>(shape: { [K in keyof T]: Read<T[K]> }): Read<T> {
+  const keys = Object.keys(shape) as Array<keyof T>;
+  return (v) => {
+    if (!isPlainObject(v)) return INVALID;
+    const out = {} as Record<keyof T, unknown>;
+    for (const key of keys) {
+      const read = shape[key](v[key as string]);
+      if (read === INVALID) return INVALID;
+      out[key] = read;
+    }
+    return out as T;
+  };
 }
 
-function fastPlanInfo(v: unknown): PurchasePlanInfo | typeof INVALID {
-  if (!isPlainObject(v)) return INVALID;
-  return valid({
-    name: readText(v.name),
-    planId: readId(v.planId),
-    pricingPlanId: readRequiredId(v.pricingPlanId),
-    purchasePricingInfoList: readList(v.purchasePricingInfoList, fastPricing),
-    trialPeriod: readNum(v.trialPeriod),
-    trialPrice: readNum(v.trialPrice),
-  });
-}
+/** A reader whose INVALID becomes null: "leave this one to zod". */
+const orNull =
+  <T>(read: Read<T>) =>
+  (raw: unknown): T | null => {
+    const value = read(raw);
+    return value === INVALID ? null : value;
+  };
 
-function fastServiceInfo(v: unknown): PurchaseServiceInfo | typeof INVALID {
-  if (!isPlainObject(v)) return INVALID;
-  return valid({
-    isConnect: readFlag(v.isConnect),
-    name: readText(v.name),
-    pricingServiceId: readRequiredId(v.pricingServiceId),
-    purchasePricingInfoList: readList(v.purchasePricingInfoList, fastPricing),
-    serviceId: readId(v.serviceId),
-    trialPeriod: readNum(v.trialPeriod),
-    trialPrice: readNum(v.trialPrice),
-  });
-}
+const fastPricing = fastObject<PurchasePricing>({ cycle: readText, purchaseType: readStringList });
 
-type PurchaseLists = z.output<typeof purchaseListsSchema>;
+const fastPlanInfo = fastObject<PurchasePlanInfo>({
+  name: readText,
+  planId: readId,
+  pricingPlanId: readRequiredId,
+  purchasePricingInfoList: listOf(fastPricing),
+  trialPeriod: readNum,
+  trialPrice: readNum,
+});
 
-function fastPurchaseLists(v: unknown): PurchaseLists | null | undefined | typeof INVALID {
-  if (v === null || v === undefined) return v;
-  if (!isPlainObject(v)) return INVALID;
-  return valid({
-    purchasePlanInfoList: readList(v.purchasePlanInfoList, fastPlanInfo),
-    purchaseServiceInfoList: readList(v.purchaseServiceInfoList, fastServiceInfo),
-  });
-}
+const fastServiceInfo = fastObject<PurchaseServiceInfo>({
+  isConnect: readFlag,
+  name: readText,
+  pricingServiceId: readRequiredId,
+  purchasePricingInfoList: listOf(fastPricing),
+  serviceId: readId,
+  trialPeriod: readNum,
+  trialPrice: readNum,
+});
+
+const fastPurchaseLists = fastObject<z.output<typeof purchaseListsSchema>>({
+  purchasePlanInfoList: listOf(fastPlanInfo),
+  purchaseServiceInfoList: listOf(fastServiceInfo),
+});
 
 /** `purchaseProductInfoSchema`'s answer when it accepts `raw`; null where zod must look. */
-export function fastPurchaseProductInfo(raw: unknown): z.output<typeof purchaseProductInfoSchema> | null {
-  if (!isPlainObject(raw)) return null;
-  const read = valid<z.output<typeof purchaseProductInfoSchema>>({
-    offeringId: readId(raw.offeringId),
-    productName: readText(raw.productName),
-    quPurchaseInfo: fastPurchaseLists(raw.quPurchaseInfo),
-    purchasePlanInfoList: readList(raw.purchasePlanInfoList, fastPlanInfo),
-    purchaseServiceInfoList: readList(raw.purchaseServiceInfoList, fastServiceInfo),
-  });
-  return read === INVALID ? null : read;
-}
+export const fastPurchaseProductInfo = orNull(
+  fastObject<z.output<typeof purchaseProductInfoSchema>>({
+    offeringId: readId,
+    productName: readText,
+    // `.nullish()`: null and missing stay as they are.
+    quPurchaseInfo: (v) => (v === null || v === undefined ? v : fastPurchaseLists(v)),
+    purchasePlanInfoList: listOf(fastPlanInfo),
+    purchaseServiceInfoList: listOf(fastServiceInfo),
+  }),
+);
 
 export function parsePurchaseProductInfo(raw: unknown): PurchaseProductInfo {
   const p = fastPurchaseProductInfo(raw) ?? parseWith(purchaseProductInfoSchema, raw, 'result');
@@ -683,50 +699,42 @@ export const serviceRenewalSchema = z.object({
   unitName: text,
 }) satisfies z.ZodType<ServiceRenewalInfo, z.ZodTypeDef, unknown>;
 
-function fastRenewalServiceDetails(v: unknown): RenewalServiceDetails | typeof INVALID {
-  if (!isPlainObject(v)) return INVALID;
-  return valid({
-    billingCycleList: readStringList(v.billingCycleList),
-    billingModelList: readStringList(v.billingModelList),
-    name: readText(v.name),
-    pricingServiceId: readId(v.pricingServiceId),
-    purchaseParameter: readText(v.purchaseParameter),
-    purchaseParameterId: readId(v.purchaseParameterId),
-    purchaseType: readStringList(v.purchaseType),
-    serviceId: readId(v.serviceId),
-    trialPeriod: readNum(v.trialPeriod),
-    trialPrice: readNum(v.trialPrice),
-    trialQuantity: readNum(v.trialQuantity),
-    unitName: readText(v.unitName),
-  });
-}
+const fastRenewalServiceDetails = fastObject<RenewalServiceDetails>({
+  billingCycleList: readStringList,
+  billingModelList: readStringList,
+  name: readText,
+  pricingServiceId: readId,
+  purchaseParameter: readText,
+  purchaseParameterId: readId,
+  purchaseType: readStringList,
+  serviceId: readId,
+  trialPeriod: readNum,
+  trialPrice: readNum,
+  trialQuantity: readNum,
+  unitName: readText,
+});
 
-function fastAdditionalService(v: unknown): RenewalAdditionalService | typeof INVALID {
-  if (!isPlainObject(v)) return INVALID;
-  return valid({
-    billingModel: readText(v.billingModel),
-    billingCycle: readText(v.billingCycle),
-    connectionServiceList: readList(v.connectionServiceList, fastRenewalServiceDetails),
-  });
-}
+const fastAdditionalService = fastObject<RenewalAdditionalService>({
+  billingModel: readText,
+  billingCycle: readText,
+  connectionServiceList: listOf(fastRenewalServiceDetails),
+});
 
 /** `serviceRenewalSchema`'s answer when it accepts `raw`; null where zod must look. */
-export function fastServiceRenewalInfo(raw: unknown): ServiceRenewalInfo | null {
-  if (!isPlainObject(raw)) return null;
-  const read = valid<ServiceRenewalInfo>({
-    billingCycleList: readStringList(raw.billingCycleList),
-    billingModelList: readStringList(raw.billingModelList),
-    connectionServiceList: readList(raw.connectionServiceList, fastAdditionalService),
-    name: readText(raw.name),
-    pricingServiceId: readId(raw.pricingServiceId),
-    purchaseMultiCycleList: readAnyList(raw.purchaseMultiCycleList),
-    purchaseParameter: readText(raw.purchaseParameter),
-    purchaseParameterId: readId(raw.purchaseParameterId),
-    serviceId: readId(raw.serviceId),
-    unitName: readText(raw.unitName),
-  });
-  return read === INVALID ? null : read;
-}
+export const fastServiceRenewalInfo = orNull(
+  fastObject<ServiceRenewalInfo>({
+    billingCycleList: readStringList,
+    billingModelList: readStringList,
+    connectionServiceList: listOf(fastAdditionalService),
+    name: readText,
+    pricingServiceId: readId,
+    purchaseMultiCycleList: readAnyList,
+    purchaseParameter: readText,
+    purchaseParameterId: readId,
+    serviceId: readId,
+    unitName: readText,
+  }),
+);
 
 export function parseServiceRenewalInfo(raw: unknown): ServiceRenewalInfo {
   return fastServiceRenewalInfo(raw) ?? parseWith(serviceRenewalSchema, raw, 'result');
@@ -744,18 +752,16 @@ const planRenewalShape = {
 export const planRenewalSchema = z.object(planRenewalShape);
 
 /** `planRenewalSchema`'s answer when it accepts `raw`; null where zod must look. */
-export function fastPlanRenewal(raw: unknown): z.output<typeof planRenewalSchema> | null {
-  if (!isPlainObject(raw)) return null;
-  const read = valid<z.output<typeof planRenewalSchema>>({
-    name: readText(raw.name),
-    planId: readId(raw.planId),
-    pricingPlanId: readId(raw.pricingPlanId),
-    billingCycleList: readStringList(raw.billingCycleList),
-    billingModelList: readStringList(raw.billingModelList),
-    connectionServiceList: readList(raw.connectionServiceList, fastAdditionalService),
-  });
-  return read === INVALID ? null : read;
-}
+export const fastPlanRenewal = orNull(
+  fastObject<z.output<typeof planRenewalSchema>>({
+    name: readText,
+    planId: readId,
+    pricingPlanId: readId,
+    billingCycleList: readStringList,
+    billingModelList: readStringList,
+    connectionServiceList: listOf(fastAdditionalService),
+  }),
+);
 
 /** The plan page has no documented example: typed fields as on the service page, the rest in `extra`. */
 export function parsePlanRenewalInfo(raw: unknown): PlanRenewalInfo {
