@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
 import { type Config, loadConfig } from '../src/config.js';
@@ -10,6 +11,7 @@ import { wirePipeline } from '../src/jobs/wiring.js';
 import { createLogger } from '../src/logger.js';
 import { type PrivateRedis, redisAnswers, startPrivateRedis } from '../src/ops/private-redis.js';
 import { deleteKeysMatching } from '../src/ops/redis-keys.js';
+import type { ClientStats } from '../src/yeastar/types.js';
 import { type BotChild, startBotChild } from './bot-child.js';
 import { createRedisCounter } from './counting-redis.js';
 import { type SimChild, startSimChild } from './sim-child.js';
@@ -92,6 +94,27 @@ async function chooseRedis(): Promise<{ url: string; server: PrivateRedis | null
   }
   const server = await startPrivateRedis();
   return { url: server.url, server };
+}
+
+/**
+ * CPU seconds of this process's main thread (where the bot's JavaScript runs), from Linux's per-thread
+ * counters; null elsewhere. The rest of `process.cpuUsage()` is V8's helper threads (concurrent
+ * marking, parallel scavenging) and libuv's pool, which compete with Redis and the simulator for the
+ * other core.
+ */
+function mainThreadCpuSeconds(): number | null {
+  try {
+    const fields = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8').split(') ')[1]?.split(' ');
+    const ticks = Number(fields?.[11]) + Number(fields?.[12]);
+    return Number.isFinite(ticks) ? ticks / 100 : null;
+  } catch {
+    return null;
+  }
+}
+
+function mainShare(cpu: { bot: number; botMain: number | null }): string {
+  if (cpu.botMain === null || !Number.isFinite(cpu.botMain)) return '';
+  return `main thread ${fixed(cpu.botMain, 2)}, V8 and libuv threads ${fixed(cpu.bot - cpu.botMain, 2)}; `;
 }
 
 /** Seconds of CPU the Redis server has used (INFO cpu), main thread and children. */
@@ -190,6 +213,7 @@ async function main(): Promise<number> {
       const before = server ? await serverCommands(admin) : 0;
       const redisCpuBefore = await serverCpuSeconds(admin);
       const cpuBefore = process.cpuUsage();
+      const mainBefore = mainThreadCpuSeconds();
       const started = performance.now();
       // When each phase was first seen: where the time goes, for whoever tunes the pipeline next.
       const phases: Array<{ phase: string; at: number; cpu: number }> = [];
@@ -197,6 +221,10 @@ async function main(): Promise<number> {
         const used = process.cpuUsage(cpuBefore);
         return (used.user + used.system) / 1e6;
       };
+      // How late this thread gets to what is ready (an answer that arrived waits that long to be read).
+      const loopDelay = monitorEventLoopDelay({ resolution: 1 });
+      loopDelay.enable();
+      const apiBefore = wired.deps.client.stats();
       const summary = await pipeline.runCycleNow({
         onProgress: ({ phase }) => {
           if (phases.at(-1)?.phase !== phase)
@@ -204,11 +232,21 @@ async function main(): Promise<number> {
         },
       });
       const seconds = (performance.now() - started) / 1000;
+      loopDelay.disable();
+      const apiAfter = wired.deps.client.stats();
+      const attempts = (c: ClientStats) => c.calls + c.retries;
+      const api = {
+        /** Mean milliseconds a request held an API slot: what the bound counts as L. */
+        slotMs: (apiAfter.slotMs - apiBefore.slotMs) / Math.max(1, attempts(apiAfter) - attempts(apiBefore)),
+        loopDelayMeanMs: loopDelay.mean / 1e6,
+        loopDelayP99Ms: loopDelay.percentile(99) / 1e6,
+      };
       const cpu = process.cpuUsage(cpuBefore);
       const cpuSeconds = {
         bot: (cpu.user + cpu.system) / 1e6,
         /** The kernel's share: sockets to Redis, the API and Slack (loopback does the receiver's work too). */
         botSystem: cpu.system / 1e6,
+        botMain: mainBefore === null ? null : (mainThreadCpuSeconds() ?? Number.NaN) - mainBefore,
         redis: (await serverCpuSeconds(admin)) - redisCpuBefore,
       };
       const stats = await sim!.stats();
@@ -234,6 +272,7 @@ async function main(): Promise<number> {
         timeline,
         cpuSeconds: { ...cpuSeconds, others: othersCpu },
         othersRssMb,
+        api,
       };
     }
 
@@ -268,7 +307,7 @@ async function main(): Promise<number> {
     out(`  API requests: ${requests} (${byPath})`);
     out(`  phases seen: ${first.timeline}`);
     out(
-      `  CPU seconds: bot ${fixed(first.cpuSeconds.bot, 2)} (${fixed(first.cpuSeconds.botSystem, 2)} of it in the kernel), Redis ${fixed(first.cpuSeconds.redis, 2)}` +
+      `  CPU seconds: bot ${fixed(first.cpuSeconds.bot, 2)} (${mainShare(first.cpuSeconds)}${fixed(first.cpuSeconds.botSystem, 2)} of it in the kernel), Redis ${fixed(first.cpuSeconds.redis, 2)}` +
         `${server ? '' : ' (shared server: other clients included)'}, simulator + fake Slack ${fixed(first.stats.cpuSeconds, 2)}` +
         (others.length > 0
           ? `, ${others.length} more bot process(es) ${fixed(first.cpuSeconds.others, 2)}`
@@ -280,6 +319,11 @@ async function main(): Promise<number> {
         (processes > 1 ? ` × ${processes} processes` : '') +
         ` = ${fixed(bound, 2)} s; ` +
         `ratio ${fixed(ratio, 3)} (target ≤ 1.25)`,
+    );
+    out(
+      `  time per API request: ${fixed(first.api.slotMs, 1)} ms in a slot on average, against L = ${latencyMs} ms ` +
+        `(the simulator's own answer ${fixed(first.stats.answerMs / Math.max(1, requests), 1)} ms); ` +
+        `this thread's event-loop delay: mean ${fixed(first.api.loopDelayMeanMs, 1)} ms, p99 ${fixed(first.api.loopDelayP99Ms, 1)} ms`,
     );
     out(
       `  peak RSS: ${fixed(ownRssMb, 1)} MB (target ≤ 256; the simulator and fake Slack run in another process); ` +
@@ -307,7 +351,7 @@ async function main(): Promise<number> {
     out(`  Slack calls: ${first.stats.slackCalls} (${JSON.stringify(first.stats.slackByMethod)})`);
     out(
       `cycle 2 (unchanged data): ${fixed(second.seconds, 2)} s, ${second.stats.requests} API requests, ` +
-        `${second.stats.slackCalls} Slack calls (target 0); CPU seconds: bot ${fixed(second.cpuSeconds.bot, 2)}, ` +
+        `${second.stats.slackCalls} Slack calls (target 0); CPU seconds: bot ${fixed(second.cpuSeconds.bot, 2)} (${mainShare(second.cpuSeconds)}${fixed(second.cpuSeconds.botSystem, 2)} in the kernel), ` +
         `Redis ${fixed(second.cpuSeconds.redis, 2)}, simulator ${fixed(second.stats.cpuSeconds, 2)}`,
     );
     out(

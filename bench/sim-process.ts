@@ -23,6 +23,8 @@ export type SimProcessStats = {
   requests: number;
   byPath: Record<string, number>;
   tokensIssued: number;
+  /** The simulator's own time per answer, summed (ms): the configured latency and its work. */
+  answerMs: number;
   slackCalls: number;
   slackByMethod: Record<string, number>;
   /** CPU seconds this process used since the last reset. */
@@ -44,7 +46,7 @@ let slackBase = 0;
 let cpuBase = process.cpuUsage();
 
 function stats(): SimProcessStats {
-  const { requests, byPath, tokensIssued } = sim.stats();
+  const { requests, byPath, tokensIssued, answerMs } = sim.stats();
   const slackByMethod: Record<string, number> = {};
   for (const call of slack.calls.slice(slackBase)) {
     slackByMethod[call.method] = (slackByMethod[call.method] ?? 0) + 1;
@@ -54,6 +56,7 @@ function stats(): SimProcessStats {
     requests,
     byPath,
     tokensIssued,
+    answerMs,
     slackCalls: slack.calls.length - slackBase,
     slackByMethod,
     cpuSeconds: (cpu.user + cpu.system) / 1e6,

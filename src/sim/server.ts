@@ -77,7 +77,14 @@ export interface Simulator {
   /** What the page cache holds (bytes) and how many list answers it has served. */
   pageCacheStats(): { pages: number; bytes: number; hits: number };
   /** `byPath` is keyed by path template; `tokensIssued` counts both grants, `refreshes` the refresh grant. */
-  stats(): { requests: number; byPath: Record<string, number>; tokensIssued: number; refreshes: number };
+  stats(): {
+    requests: number;
+    byPath: Record<string, number>;
+    tokensIssued: number;
+    refreshes: number;
+    /** Milliseconds from each request's arrival to its answer's last byte handed to the socket, summed. */
+    answerMs: number;
+  };
   resetStats(): void;
 }
 
@@ -310,6 +317,7 @@ export async function createSimulator(options: SimOptions = {}): Promise<Simulat
   const pageCache = createPageCache(pageCacheBytes);
   let cachedRevision = dataset.revision;
   let requests = 0;
+  let answerMs = 0;
   let byPath: Record<string, number> = {};
 
   function instanceParams(url: URL): { productId: string; productNo: string } | Answer {
@@ -577,6 +585,10 @@ export async function createSimulator(options: SimOptions = {}): Promise<Simulat
   }
 
   const server = createServer((req, res) => {
+    const arrived = performance.now();
+    res.once('finish', () => {
+      answerMs += performance.now() - arrived;
+    });
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     answer(req, url).then(
       ({ answer: result, template }) => {
@@ -647,9 +659,10 @@ export async function createSimulator(options: SimOptions = {}): Promise<Simulat
       }
     },
     pageCacheStats: () => freshPageCache().stats(),
-    stats: () => ({ requests, byPath: { ...byPath }, ...tokens.counts() }),
+    stats: () => ({ requests, byPath: { ...byPath }, ...tokens.counts(), answerMs }),
     resetStats() {
       requests = 0;
+      answerMs = 0;
       byPath = {};
       tokens.resetCounts();
     },

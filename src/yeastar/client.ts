@@ -128,7 +128,7 @@ export function createYeastarClient(options: YeastarClientOptions): YeastarClien
       http,
     });
 
-  const totals = { calls: 0, errors: 0, retries: 0, skippedRecords: 0 };
+  const totals = { calls: 0, errors: 0, retries: 0, skippedRecords: 0, slotMs: 0 };
   const byEndpoint: ClientStats['byEndpoint'] = {};
 
   function endpointStats(endpoint: string) {
@@ -149,14 +149,20 @@ export function createYeastarClient(options: YeastarClientOptions): YeastarClien
     let body: Buffer;
     let retryAfter: string | string[] | undefined;
     try {
-      const response = await limiter.run(() =>
-        http.get(relativePath(call.path), {
-          searchParams: call.query,
-          headers: { authorization: `Bearer ${token}` },
-          // Bytes, not text: parseJsonBody decodes them more cheaply than got would.
-          responseType: 'buffer',
-        }),
-      );
+      const response = await limiter.run(async () => {
+        // A duration, not a time of day: the monotonic clock, not the injected one.
+        const inSlot = performance.now();
+        try {
+          return await http.get(relativePath(call.path), {
+            searchParams: call.query,
+            headers: { authorization: `Bearer ${token}` },
+            // Bytes, not text: parseJsonBody decodes them more cheaply than got would.
+            responseType: 'buffer',
+          });
+        } finally {
+          totals.slotMs += performance.now() - inSlot;
+        }
+      });
       statusCode = response.statusCode;
       body = response.body;
       retryAfter = response.headers['retry-after'];

@@ -189,6 +189,11 @@ export type ClientStats = {
   retries: number;
   tokenRequests: number;
   skippedRecords: number;
+  /**
+   * Milliseconds requests held one of the `concurrency` slots, summed: from sending to the whole body
+   * read. Divided by the attempts, the time an API request really takes, as this process sees it.
+   */
+  slotMs: number;
   byEndpoint: Record<string, { calls: number; errors: number; byCode: Record<string, number> }>;
 };
 

@@ -147,7 +147,8 @@ describe('simulator fault knobs', () => {
       [LIST]: 1,
       '/pricing/openapi/purchase/v1/renew/add_on_info/{pricingServiceId}': 1,
     });
+    expect(stats.answerMs).toBeGreaterThan(0);
     sim.resetStats();
-    expect(sim.stats()).toEqual({ requests: 0, byPath: {}, tokensIssued: 0, refreshes: 0 });
+    expect(sim.stats()).toEqual({ requests: 0, byPath: {}, tokensIssued: 0, refreshes: 0, answerMs: 0 });
   });
 });

@@ -418,6 +418,21 @@ describe('retries and errors', () => {
     expect(sleeps.length).toBe(1);
   });
 
+  it('counts the time requests hold a slot, which the simulator\'s own answer time is part of', async () => {
+    await startSim();
+    const { client: c } = client();
+    await c.listProductLines();
+    const before = { client: c.stats().slotMs, sim: sim!.stats().answerMs };
+    sim!.setFaults({ latencyMs: 40 });
+    await Promise.all([c.getInstancePage('13', 1), c.getInstancePage('13', 2), c.listProductLines()]);
+    sim!.setFaults({ latencyMs: 0 });
+    const simMs = sim!.stats().answerMs - before.sim;
+    const slotMs = c.stats().slotMs - before.client;
+    // Three answers of at least 40 ms each, and a slot is held from sending to the last byte read.
+    expect(simMs).toBeGreaterThanOrEqual(3 * 39);
+    expect(slotMs).toBeGreaterThanOrEqual(simMs);
+  });
+
   it('a timeout is a retryable transport error', async () => {
     await startSim();
     const { client: c, sleeps } = client({
