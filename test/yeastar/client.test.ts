@@ -418,7 +418,7 @@ describe('retries and errors', () => {
     expect(sleeps.length).toBe(1);
   });
 
-  it('counts the time requests hold a slot, which the simulator\'s own answer time is part of', async () => {
+  it("counts the time requests hold a slot, which the simulator's own answer time is part of", async () => {
     await startSim();
     const { client: c } = client();
     await c.listProductLines();
