@@ -141,6 +141,7 @@ export function createAlertStore(deps: AlertStoreDeps): AlertStore {
     claim: loadScript('claim'),
     setMessage: loadScript('set-message'),
     listOpen: loadScript('list-open'),
+    listQuiet: loadScript('list-quiet'),
     findBySn: loadScript('find-by-sn'),
   };
   const keys = {
@@ -301,6 +302,19 @@ export function createAlertStore(deps: AlertStoreDeps): AlertStore {
         if (record !== null) records.push(record);
       }
       return { total: Number(total ?? 0), records };
+    },
+
+    async listQuiet({ cutoff, offset, limit }) {
+      const window = Math.max(0, Math.floor(limit));
+      if (window === 0) return { scanned: 0, records: [] };
+      const reply = await run(scripts.listQuiet, [keys.open], [prefix, cutoff, Math.max(0, offset), window]);
+      const [scanned, ...flats] = Array.isArray(reply) ? reply : [];
+      const records: AlertRecord[] = [];
+      for (const flat of flats) {
+        const record = recordFromFlat(flat);
+        if (record !== null) records.push(record);
+      }
+      return { scanned: Number(scanned ?? 0), records };
     },
 
     async counts() {

@@ -199,6 +199,15 @@ export interface AlertStore {
   snooze(alertKey: string, untilMs: number, userId: string, now: number): Promise<ClaimResult>;
   /** Open (unresolved) alerts, most urgent first (earliest expiry; unknown dates last). */
   listOpen(query?: OpenAlertQuery): Promise<{ total: number; records: AlertRecord[] }>;
+  /**
+   * One window of the open set (`offset`, `limit`, most urgent first), keeping only the alerts whose last
+   * notification (first sighting, if never notified) is at or before `cutoff`: reminder candidates.
+   * `scanned` is how many open alerts the window covered; fewer than `limit` means it was the last.
+   */
+  listQuiet(query: { cutoff: number; offset: number; limit: number }): Promise<{
+    scanned: number;
+    records: AlertRecord[];
+  }>;
   /** Open alerts counted by stage and by product line, for App Home and metrics. */
   counts(): Promise<{ byStage: Record<string, number>; byProduct: Record<string, number>; total: number }>;
   /** Finds the open or recently resolved alert of an SN across product lines. */

@@ -110,7 +110,7 @@ for _ = 1, n do
   i = i + 2
 end
 for k = 1, 6 do redis.call('EXPIRE', KEYS[k], ttl) end
-return first and 1 or 0
+return {first and 1 or 0, tonumber(redis.call('HGET', KEYS[1], 'pending') or '0')}
 `;
 
 const FINISH_SHA = createHash('sha1').update(FINISH_LUA).digest('hex');
@@ -132,6 +132,15 @@ export type CycleState = {
   finish(cycleId: string, jobId: string | null, report?: FinishReport): Promise<boolean>;
   isFinished(cycleId: string, jobId: string): Promise<boolean>;
   read(cycleId: string): Promise<Record<string, string>>;
+  /** How many reports made in this process so far could end a wait: taken before a `read`, for `nap`. */
+  wakeCount(): number;
+  /**
+   * Sleeps `ms`, or less: it ends as soon as a report made in this process leaves the cycle with nothing
+   * pending or sets its status, and at once if one came since `since` (the read before missed it). A
+   * waiter then reads the cycle straight away instead of up to `ms` later; reports from other
+   * processes are seen at the next read.
+   */
+  nap(cycleId: string, since: number, ms: number): Promise<void>;
   /** Expected jobs not finished yet, at most `limit` of them (for the orchestrator's stall check). */
   unfinished(cycleId: string, limit: number): Promise<string[]>;
   posts(cycleId: string): Promise<Evaluation[]>;
@@ -152,6 +161,13 @@ export type RecordedPosts = {
 export function createCycleState(deps: { redis: Redis; prefix: string }): CycleState {
   const { redis, prefix } = deps;
   const keys = (cycleId: string) => cycleKeys(prefix, cycleId);
+  let wakes = 0;
+  const nappers = new Map<string, Set<() => void>>();
+
+  function wake(cycleId: string): void {
+    wakes++;
+    for (const wakeUp of [...(nappers.get(cycleId) ?? [])]) wakeUp();
+  }
 
   return {
     keys,
@@ -167,18 +183,35 @@ export function createCycleState(deps: { redis: Redis; prefix: string }): CycleS
       args.push(posts.length, ...posts.flatMap((e) => [e.alertKey, JSON.stringify(e)]));
       const enrichments = Object.entries(report.enrichments ?? {});
       args.push(enrichments.length, ...enrichments.flatMap(([key, e]) => [key, JSON.stringify(e)]));
-      const result = await runFinish(
+      const [first, pending] = (await runFinish(
         redis,
         [k.hash, k.expected, k.finished, k.posts, k.enrichments, k.postOrder],
         args,
-      );
-      return result === 1;
+      )) as [number, number];
+      if (pending <= 0 || report.fields?.status !== undefined) wake(cycleId);
+      return first === 1;
     },
     async isFinished(cycleId, jobId) {
       return (await redis.sismember(keys(cycleId).finished, jobId)) === 1;
     },
     read(cycleId) {
       return redis.hgetall(keys(cycleId).hash);
+    },
+    wakeCount: () => wakes,
+    nap(cycleId, since, ms) {
+      if (wakes !== since) return Promise.resolve();
+      return new Promise((resolve) => {
+        const waiting = nappers.get(cycleId) ?? new Set();
+        nappers.set(cycleId, waiting);
+        const wakeUp = () => {
+          clearTimeout(timer);
+          waiting.delete(wakeUp);
+          if (waiting.size === 0 && nappers.get(cycleId) === waiting) nappers.delete(cycleId);
+          resolve();
+        };
+        const timer = setTimeout(wakeUp, ms);
+        waiting.add(wakeUp);
+      });
     },
     async unfinished(cycleId, limit) {
       const k = keys(cycleId);

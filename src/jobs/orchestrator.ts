@@ -282,7 +282,8 @@ export async function processCycle(
         }
         evaluations.forEach((evaluation, index) => {
           const enrichment = enrichments.get(evaluation.alertKey);
-          posts.push(postJob({ cycleId, channel, evaluation, enrichment, inThread: storm, index }));
+          const post = postJob({ cycleId, channel, evaluation, enrichment, inThread: storm, index });
+          if (!storms.queued(post.id)) posts.push(post);
         });
       }
       const children = await addJobs(ctx, 'notify', posts);
@@ -333,8 +334,10 @@ async function planReminders(
   const due: PlannedNotify[] = [];
   const held: PlannedNotify[] = [];
   const pageSize = 500;
+  const cutoff = now - ctx.config.remindEveryMs;
   for (let offset = 0; ; offset += pageSize) {
-    const { records } = await ctx.store.listOpen({ offset, limit: pageSize });
+    // Only the quiet ones cross the wire: after a storm, a thousand alerts were all just notified.
+    const { scanned, records } = await ctx.store.listQuiet({ cutoff, offset, limit: pageSize });
     for (const record of records) {
       if (!record.evaluation || !record.stage || !needsReminder(record, now, ctx.config.remindEveryMs))
         continue;
@@ -354,13 +357,9 @@ async function planReminders(
         else due.push({ id: plan.id, data });
       }
     }
-    if (records.length < pageSize) break;
+    if (scanned < pageSize) break;
   }
   return { due, held };
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 /** Waits until every job the cycle registered has finished: a completion count, not a sleep. */
@@ -376,6 +375,7 @@ async function waitIdle(
   let lastChange = Date.now();
   for (;;) {
     if (ctx.closing()) throw new Interrupted();
+    const since = ctx.state.wakeCount();
     const hash = await ctx.state.read(cycleId);
     await meanwhile?.(hash);
     const pending = num(hash.pending);
@@ -389,7 +389,7 @@ async function waitIdle(
       lastChange = Date.now();
     }
     if (pending <= 0) return;
-    await sleep(ctx.tuning.pollIntervalMs);
+    await ctx.state.nap(cycleId, since, ctx.tuning.pollIntervalMs);
   }
 }
 

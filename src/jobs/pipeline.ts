@@ -218,6 +218,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
       await queues.poll.add('cycle', {}, { ...jobOptions(ctx, 'poll'), jobId });
       let lastProgress = '';
       for (;;) {
+        const since = ctx.state.wakeCount();
         const hash = await ctx.state.read(cycleId);
         if (options.onProgress && hash.products) {
           const progress: CycleProgress = {
@@ -234,7 +235,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
         const jobState = await queues.poll.getJobState(jobId);
         if (jobState === 'failed') return summaryOf(cycleId, { ...hash, status: 'failed' });
         if (closing) return summaryOf(cycleId, { ...hash, status: 'interrupted' });
-        await new Promise((resolve) => setTimeout(resolve, tuning.pollIntervalMs));
+        await ctx.state.nap(cycleId, since, tuning.pollIntervalMs);
       }
     },
     async close() {

@@ -14,7 +14,9 @@ import { channelStep, jobIds } from './ids.js';
  *
  * Every job has the id the end of the cycle would give it, so the orchestrator's post phase (which runs
  * as before, over every post) finds these already queued or done and adds nothing twice; a digest put up
- * with part of the storm is rewritten there with all of it.
+ * with part of the storm is rewritten there with all of it. The post phase skips the ones this stream
+ * queued itself (re-adding a thousand of them costs Redis a hundred milliseconds to refuse); after a
+ * restart the stream is new and the post phase adds them all, which is as safe as it was.
  */
 
 type ChannelStorm = {
@@ -77,12 +79,15 @@ export async function queueDigest(
 export type StormStream = {
   /** Reads the posts recorded since the last call and queues what a storm channel can take now. */
   advance(hash: Record<string, string>): Promise<void>;
+  /** Whether this stream queued (and registered) the job with this id: the post phase need not add it again. */
+  queued(jobId: string): boolean;
 };
 
 export function createStormStream(ctx: PipelineContext, cycleId: string): StormStream {
   const { state } = ctx;
   const channels = new Map<string, ChannelStorm>();
   let offset = 0;
+  const queued = new Set<string>();
 
   function channel(name: string): ChannelStorm {
     let storm = channels.get(name);
@@ -104,9 +109,11 @@ export function createStormStream(ctx: PipelineContext, cycleId: string): StormS
       );
     const children = await addJobs<NotifyData>(ctx, 'notify', posts);
     await state.finish(cycleId, null, { children });
+    for (const id of children) queued.add(id);
   }
 
   return {
+    queued: (jobId) => queued.has(jobId),
     async advance(hash) {
       const { posts, next } = await state.postsSince(cycleId, offset);
       offset = next;

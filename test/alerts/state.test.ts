@@ -366,6 +366,28 @@ describe('listing and counting open alerts', () => {
     await expect(store.listOpen({ withinDays: 7 })).rejects.toThrow(/now/);
   });
 
+  it('lists only the alerts nobody was notified about since a cutoff, window by window', async () => {
+    // First seen at NOW-10d, NOW-5d and NOW; the first one was notified at NOW-1d, the others never.
+    await decideOne('c1', evaluation(1, '7d', { expiresAt: NOW + DAY }), NOW - 10 * DAY);
+    await decideOne('c1', evaluation(2, '7d', { expiresAt: NOW + 2 * DAY }), NOW - 5 * DAY);
+    await decideOne('c1', evaluation(3, '7d', { expiresAt: NOW + 3 * DAY }), NOW);
+    await store.markNotified(evaluation(1, null).alertKey, NOW - DAY);
+    const keys = async (cutoff: number, offset = 0, limit = 10) => {
+      const { scanned, records } = await store.listQuiet({ cutoff, offset, limit });
+      return { scanned, keys: records.map((r) => r.alertKey.slice(-1)) };
+    };
+    // Two days ago: 1 was notified since, 3 first seen since; 2 was first seen before and never notified.
+    expect(await keys(NOW - 2 * DAY)).toEqual({ scanned: 3, keys: ['2'] });
+    // The cutoff is included ("at or before").
+    expect(await keys(NOW - DAY)).toEqual({ scanned: 3, keys: ['1', '2'] });
+    expect(await keys(NOW)).toEqual({ scanned: 3, keys: ['1', '2', '3'] });
+    expect(await keys(NOW - 20 * DAY)).toEqual({ scanned: 3, keys: [] });
+    // Windows count the open set, not what is kept: the second window of two holds only alert 3.
+    expect(await keys(NOW - 2 * DAY, 0, 2)).toEqual({ scanned: 2, keys: ['2'] });
+    expect(await keys(NOW, 2, 2)).toEqual({ scanned: 1, keys: ['3'] });
+    expect(await keys(NOW, 0, 0)).toEqual({ scanned: 0, keys: [] });
+  });
+
   it('counts open alerts by stage and by product line', async () => {
     await store.decide(
       'c1',

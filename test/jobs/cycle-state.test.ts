@@ -34,6 +34,36 @@ describe('cycle bookkeeping', () => {
     expect(await fixture.redis.ttl(state.keys(c).hash)).toBeGreaterThan(0);
   });
 
+  it("wakes this process's waiters when a report leaves nothing pending, not before", async () => {
+    const state = createCycleState({ redis: fixture.redis, prefix: fixture.prefix });
+    const c = 'c-wake';
+    await state.finish(c, 'root', { children: ['a', 'b'] });
+    let woke = false;
+    // A minute: if only the timer ended it, the test would time out instead of passing.
+    const napping = state.nap(c, state.wakeCount(), 60_000).then(() => {
+      woke = true;
+    });
+    await state.finish(c, 'a');
+    await state.read(c);
+    expect(woke).toBe(false);
+    await state.finish(c, 'b');
+    await napping;
+    expect(woke).toBe(true);
+    // A report between a waiter's count and its nap (its read missed it): the nap ends at once.
+    const since = state.wakeCount();
+    await state.finish(c, null, { fields: { status: 'done' } });
+    await state.nap(c, since, 60_000);
+    // Another cycle's waiter sleeps on when this one's status changes.
+    let other = false;
+    const otherNap = state.nap('c-other', state.wakeCount(), 50).then(() => {
+      other = true;
+    });
+    await state.finish(c, null, { fields: { status: 'done' } });
+    await state.read(c);
+    expect(other).toBe(false);
+    await otherNap;
+  });
+
   it('keeps the new alerts for the post phase', async () => {
     const state = createCycleState({ redis: fixture.redis, prefix: fixture.prefix });
     const evaluation = { alertKey: '13:SN1', stage: '7d' } as never;
