@@ -238,6 +238,8 @@ async function main(): Promise<number> {
       const api = {
         /** Mean milliseconds a request held an API slot: what the bound counts as L. */
         slotMs: (apiAfter.slotMs - apiBefore.slotMs) / Math.max(1, attempts(apiAfter) - attempts(apiBefore)),
+        /** Seconds this process's API concurrency sat wholly unused, in slot time / concurrency. */
+        idleSeconds: (apiAfter.idleSlotMs - apiBefore.idleSlotMs) / concurrency / 1000,
         loopDelayMeanMs: loopDelay.mean / 1e6,
         loopDelayP99Ms: loopDelay.percentile(99) / 1e6,
       };
@@ -325,6 +327,14 @@ async function main(): Promise<number> {
         `(the simulator's own answer ${fixed(first.stats.answerMs / Math.max(1, requests), 1)} ms); ` +
         `this thread's event-loop delay: mean ${fixed(first.api.loopDelayMeanMs, 1)} ms, p99 ${fixed(first.api.loopDelayP99Ms, 1)} ms`,
     );
+    if (processes === 1) {
+      out(
+        `  where the cycle goes: ${requests} requests × ${fixed(first.api.slotMs, 1)} ms in a slot / ${concurrency} = ` +
+          `${fixed((requests * first.api.slotMs) / concurrency / 1000, 2)} s of requests, and slots left unused for ` +
+          `${fixed(first.api.idleSeconds, 2)} s (slot time / ${concurrency}: mostly the start, where the token, the ` +
+          `product lines and each line's page 1 go one after another, and the end, after the last answer)`,
+      );
+    }
     out(
       `  peak RSS: ${fixed(ownRssMb, 1)} MB (target ≤ 256; the simulator and fake Slack run in another process); ` +
         (others.length > 0 ? `the other bot process(es): ${fixed(first.othersRssMb, 1)} MB at most; ` : '') +

@@ -411,7 +411,12 @@ export function createYeastarClient(options: YeastarClientOptions): YeastarClien
     stats() {
       const endpoints: ClientStats['byEndpoint'] = {};
       for (const [name, s] of Object.entries(byEndpoint)) endpoints[name] = { ...s, byCode: { ...s.byCode } };
-      return { ...totals, tokenRequests: tokens.stats().tokenRequests, byEndpoint: endpoints };
+      return {
+        ...totals,
+        idleSlotMs: limiter.idleMs(),
+        tokenRequests: tokens.stats().tokenRequests,
+        byEndpoint: endpoints,
+      };
     },
   };
 }

@@ -194,6 +194,11 @@ export type ClientStats = {
    * read. Divided by the attempts, the time an API request really takes, as this process sees it.
    */
   slotMs: number;
+  /**
+   * Slot-milliseconds no request held, since the client was made. Over a cycle, divided by the
+   * concurrency: how long the API's concurrency sat unused (waiting for work, at a cycle's start and end).
+   */
+  idleSlotMs: number;
   byEndpoint: Record<string, { calls: number; errors: number; byCode: Record<string, number> }>;
 };
 
