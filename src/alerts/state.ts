@@ -122,6 +122,16 @@ function recordFromFlat(flat: unknown): AlertRecord | null {
   return recordFromHash(fields);
 }
 
+/** The records of a Lua reply's HGETALLs, skipping any that is not a record (a key gone meanwhile). */
+function recordsFromFlats(flats: unknown[]): AlertRecord[] {
+  const records: AlertRecord[] = [];
+  for (const flat of flats) {
+    const record = recordFromFlat(flat);
+    if (record !== null) records.push(record);
+  }
+  return records;
+}
+
 function scoreOf(evaluation: Evaluation): number {
   if (evaluation.expiresAt !== null && Number.isFinite(evaluation.expiresAt)) return evaluation.expiresAt;
   // An expired alert without a date is still among the most urgent.
@@ -296,12 +306,7 @@ export function createAlertStore(deps: AlertStoreDeps): AlertStore {
       if (limit === 0) return { total: await redis.zcount(keys.open, '-inf', max), records: [] };
       const reply = await run(scripts.listOpen, [keys.open], [prefix, max, offset, limit]);
       const [total, ...flats] = Array.isArray(reply) ? reply : [];
-      const records: AlertRecord[] = [];
-      for (const flat of flats) {
-        const record = recordFromFlat(flat);
-        if (record !== null) records.push(record);
-      }
-      return { total: Number(total ?? 0), records };
+      return { total: Number(total ?? 0), records: recordsFromFlats(flats) };
     },
 
     async listQuiet({ cutoff, offset, limit }) {
@@ -309,12 +314,7 @@ export function createAlertStore(deps: AlertStoreDeps): AlertStore {
       if (window === 0) return { scanned: 0, records: [] };
       const reply = await run(scripts.listQuiet, [keys.open], [prefix, cutoff, Math.max(0, offset), window]);
       const [scanned, ...flats] = Array.isArray(reply) ? reply : [];
-      const records: AlertRecord[] = [];
-      for (const flat of flats) {
-        const record = recordFromFlat(flat);
-        if (record !== null) records.push(record);
-      }
-      return { scanned: Number(scanned ?? 0), records };
+      return { scanned: Number(scanned ?? 0), records: recordsFromFlats(flats) };
     },
 
     async counts() {

@@ -206,7 +206,7 @@ export function createCycleState(deps: { redis: Redis; prefix: string }): CycleS
         const wakeUp = () => {
           clearTimeout(timer);
           waiting.delete(wakeUp);
-          if (waiting.size === 0 && nappers.get(cycleId) === waiting) nappers.delete(cycleId);
+          if (waiting.size === 0) nappers.delete(cycleId);
           resolve();
         };
         const timer = setTimeout(wakeUp, ms);
