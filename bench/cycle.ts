@@ -98,9 +98,9 @@ async function chooseRedis(): Promise<{ url: string; server: PrivateRedis | null
 
 /**
  * CPU seconds of this process's main thread (where the bot's JavaScript runs), from Linux's per-thread
- * counters; null elsewhere. The rest of `process.cpuUsage()` is V8's helper threads (concurrent
- * marking, parallel scavenging) and libuv's pool, which compete with Redis and the simulator for the
- * other core.
+ * counters; null elsewhere. The rest of `process.cpuUsage()` is V8's helper threads (mostly the
+ * optimizing compiler, then concurrent marking and sweeping: a `perf` profile of a run) and libuv's pool,
+ * which compete with Redis and the simulator for the other core.
  */
 function mainThreadCpuSeconds(): number | null {
   try {
