@@ -7,6 +7,7 @@ import { catalogLine } from './catalog.js';
 import { createDataset, type ServedRecord } from './dataset.js';
 import { createFaultPlan, type InjectedFault, type SimFaults } from './faults.js';
 import { createGenerator, defaultAttention, type RawInstance } from './generator.js';
+import { createLatency } from './latency.js';
 import { addOnInfo, planInfo, purchaseProductInfo } from './pricing.js';
 import { createTokenStore } from './tokens.js';
 
@@ -528,17 +529,13 @@ export async function createSimulator(options: SimOptions = {}): Promise<Simulat
     return undefined;
   }
 
-  const pendingTimers = new Set<NodeJS.Timeout>();
-  const delay = (ms: number) =>
-    new Promise<void>((resolve) => {
-      const timer = setTimeout(() => {
-        pendingTimers.delete(timer);
-        resolve();
-      }, ms);
-      pendingTimers.add(timer);
-    });
+  const latency = createLatency();
 
-  async function answer(req: IncomingMessage, url: URL): Promise<{ answer: Answer; template: string }> {
+  async function answer(
+    req: IncomingMessage,
+    url: URL,
+    arrived: number,
+  ): Promise<{ answer: Answer; template: string; latencyMs: number }> {
     const found = routes
       .map((route) => ({ route, match: route.pattern.exec(url.pathname) }))
       .find((r) => r.match !== null);
@@ -547,7 +544,7 @@ export async function createSimulator(options: SimOptions = {}): Promise<Simulat
     byPath[template] = (byPath[template] ?? 0) + 1;
     const body = req.method === 'POST' ? await readBody(req) : '';
     const { latencyMs } = faults.current();
-    if (latencyMs > 0) await delay(latencyMs);
+    if (latencyMs > 0) await latency.wait(template, arrived, latencyMs);
 
     const fault = faults.takeFault(url.pathname, template);
     let result: Answer;
@@ -570,7 +567,7 @@ export async function createSimulator(options: SimOptions = {}): Promise<Simulat
       const text = typeof result.body === 'string' ? result.body : result.body.toString('utf8');
       result = { status: 200, body: text.slice(0, Math.max(1, Math.floor(text.length / 2))) };
     }
-    return { answer: result, template };
+    return { answer: result, template, latencyMs };
   }
 
   function send(res: ServerResponse, result: Answer): void {
@@ -586,13 +583,17 @@ export async function createSimulator(options: SimOptions = {}): Promise<Simulat
 
   const server = createServer((req, res) => {
     const arrived = performance.now();
+    let learn: ((answered: number) => void) | undefined;
     res.once('finish', () => {
-      answerMs += performance.now() - arrived;
+      const answered = performance.now();
+      answerMs += answered - arrived;
+      learn?.(answered);
     });
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-    answer(req, url).then(
-      ({ answer: result, template }) => {
+    answer(req, url, arrived).then(
+      ({ answer: result, template, latencyMs }) => {
         logger.debug({ method: req.method, path: template, status: result.status }, 'sim request');
+        if (latencyMs > 0) learn = (answered) => latency.answered(template, arrived, latencyMs, answered);
         send(res, result);
       },
       (error: unknown) => {
@@ -617,8 +618,7 @@ export async function createSimulator(options: SimOptions = {}): Promise<Simulat
     credentials,
     close: () =>
       new Promise<void>((resolve) => {
-        for (const timer of pendingTimers) clearTimeout(timer);
-        pendingTimers.clear();
+        latency.cancel();
         server.close(() => resolve());
         server.closeAllConnections();
       }),
