@@ -11,6 +11,7 @@ import { wirePipeline } from '../src/jobs/wiring.js';
 import { createLogger } from '../src/logger.js';
 import { type PrivateRedis, redisAnswers, startPrivateRedis } from '../src/ops/private-redis.js';
 import { deleteKeysMatching } from '../src/ops/redis-keys.js';
+import { httpThreadBusyMs } from '../src/yeastar/transport.js';
 import type { ClientStats } from '../src/yeastar/types.js';
 import { type BotChild, startBotChild } from './bot-child.js';
 import { createRedisCounter } from './counting-redis.js';
@@ -112,9 +113,12 @@ function mainThreadCpuSeconds(): number | null {
   }
 }
 
-function mainShare(cpu: { bot: number; botMain: number | null }): string {
+function mainShare(cpu: { bot: number; botMain: number | null; httpThread: number }): string {
   if (cpu.botMain === null || !Number.isFinite(cpu.botMain)) return '';
-  return `main thread ${fixed(cpu.botMain, 2)}, V8 and libuv threads ${fixed(cpu.bot - cpu.botMain, 2)}; `;
+  return (
+    `main thread ${fixed(cpu.botMain, 2)}, HTTP thread busy ${fixed(cpu.httpThread, 2)}, ` +
+    `V8 and libuv threads ${fixed(cpu.bot - cpu.botMain - cpu.httpThread, 2)}; `
+  );
 }
 
 /** Seconds of CPU the Redis server has used (INFO cpu), main thread and children. */
@@ -214,6 +218,7 @@ async function main(): Promise<number> {
       const redisCpuBefore = await serverCpuSeconds(admin);
       const cpuBefore = process.cpuUsage();
       const mainBefore = mainThreadCpuSeconds();
+      const httpBefore = httpThreadBusyMs();
       const started = performance.now();
       // When each phase was first seen: where the time goes, for whoever tunes the pipeline next.
       const phases: Array<{ phase: string; at: number; cpu: number }> = [];
@@ -249,6 +254,8 @@ async function main(): Promise<number> {
         /** The kernel's share: sockets to Redis, the API and Slack (loopback does the receiver's work too). */
         botSystem: cpu.system / 1e6,
         botMain: mainBefore === null ? null : (mainThreadCpuSeconds() ?? Number.NaN) - mainBefore,
+        /** The HTTP worker thread's busy time (its event loop's, close to its CPU). */
+        httpThread: Math.max(0, httpThreadBusyMs() - httpBefore) / 1000,
         redis: (await serverCpuSeconds(admin)) - redisCpuBefore,
       };
       const stats = await sim!.stats();

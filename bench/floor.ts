@@ -6,7 +6,7 @@ import { deleteKeysMatching } from '../src/ops/redis-keys.js';
 import { PATHS } from '../src/sim/server.js';
 import { createYeastarClient } from '../src/yeastar/client.js';
 import { createHttp, relativePath } from '../src/yeastar/http.js';
-import { createLimiter } from '../src/yeastar/limiter.js';
+import { createLimiter } from '../src/yeastar/limiter.mjs';
 import { startSimChild } from './sim-child.js';
 
 /**

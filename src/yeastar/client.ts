@@ -1,4 +1,4 @@
-import { setTimeout as delay, setImmediate as nextTurn } from 'node:timers/promises';
+import { setTimeout as delay } from 'node:timers/promises';
 import type { Redis } from 'ioredis';
 import { type Logger, silentLogger } from '../logger.js';
 import { parseJsonBody } from '../util/json.js';
@@ -10,7 +10,6 @@ import {
   YeastarTransportError,
 } from './errors.js';
 import { createHttp, parseRetryAfter, relativePath, toTransportError, transportCode } from './http.js';
-import { createLimiter } from './limiter.js';
 import {
   type Envelope,
   parseActivationCode,
@@ -24,6 +23,7 @@ import {
   SchemaError,
 } from './schemas.js';
 import { createTokenManager, type TokenManager } from './tokens.js';
+import { createTransport } from './transport.js';
 import {
   type ClientStats,
   type InstancePage,
@@ -108,12 +108,12 @@ export function createYeastarClient(options: YeastarClientOptions): YeastarClien
   const policy: RetryPolicy = { attempts: 5, baseDelayMs: 200, maxDelayMs: 10_000, ...options.retry };
   const maxRetryAfterMs = options.maxRetryAfterMs ?? 60_000;
   const defaultPageSize = clampPageSize(options.pageSize ?? MAX_PAGE_SIZE);
-  const http = createHttp({
+  const connection = {
     baseUrl: options.baseUrl,
     userAgent: options.userAgent,
     timeoutMs: options.timeoutMs ?? 15_000,
-  });
-  const limiter = createLimiter(options.concurrency ?? 8);
+  };
+  const transport = createTransport({ ...connection, concurrency: options.concurrency ?? 8 });
   const tokens =
     options.tokens ??
     createTokenManager({
@@ -125,10 +125,10 @@ export function createYeastarClient(options: YeastarClientOptions): YeastarClien
       userAgent: options.userAgent,
       clock,
       logger,
-      http,
+      http: createHttp(connection),
     });
 
-  const totals = { calls: 0, errors: 0, retries: 0, skippedRecords: 0, slotMs: 0 };
+  const totals = { calls: 0, errors: 0, retries: 0, skippedRecords: 0 };
   const byEndpoint: ClientStats['byEndpoint'] = {};
 
   function endpointStats(endpoint: string) {
@@ -149,31 +149,14 @@ export function createYeastarClient(options: YeastarClientOptions): YeastarClien
     let body: Buffer;
     let retryAfter: string | string[] | undefined;
     try {
-      const response = await limiter.run(async () => {
-        // A duration, not a time of day: the monotonic clock, not the injected one.
-        const inSlot = performance.now();
-        try {
-          return await http.get(relativePath(call.path), {
-            searchParams: call.query,
-            headers: { authorization: `Bearer ${token}` },
-            // Bytes, not text: parseJsonBody decodes them more cheaply than got would.
-            responseType: 'buffer',
-          });
-        } finally {
-          totals.slotMs += performance.now() - inSlot;
-        }
-      });
+      const response = await transport.get(relativePath(call.path), call.query, `Bearer ${token}`);
       statusCode = response.statusCode;
       body = response.body;
-      retryAfter = response.headers['retry-after'];
+      retryAfter = response.retryAfter;
     } catch (error) {
       logger.debug({ method: 'GET', endpoint: call.endpoint, ms: clock() - started }, 'yeastar call failed');
       throw toTransportError(error, call.endpoint);
     }
-    // The API slot is free again. Parsing a page of 100 instances holds this thread for a millisecond or
-    // more: left to the event loop's next turn, the responses that arrived meanwhile are read (and their
-    // slots handed on) first, so the API's concurrency is not kept waiting behind a parse.
-    await nextTurn();
     hint.retryAfterMs = statusCode === 429 ? parseRetryAfter(retryAfter, clock()) : undefined;
     const retryable = statusCode >= 500 || statusCode === 429;
 
@@ -413,7 +396,8 @@ export function createYeastarClient(options: YeastarClientOptions): YeastarClien
       for (const [name, s] of Object.entries(byEndpoint)) endpoints[name] = { ...s, byCode: { ...s.byCode } };
       return {
         ...totals,
-        idleSlotMs: limiter.idleMs(),
+        slotMs: transport.slotMs(),
+        idleSlotMs: transport.idleMs(),
         tokenRequests: tokens.stats().tokenRequests,
         byEndpoint: endpoints,
       };

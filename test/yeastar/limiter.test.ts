@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
-import { createLimiter } from '../../src/yeastar/limiter.js';
+import { createLimiter } from '../../src/yeastar/limiter.mjs';
 
 describe('createLimiter', () => {
   it('never runs more than max tasks at once, and runs them all', async () => {

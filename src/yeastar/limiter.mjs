@@ -1,25 +1,22 @@
+// @ts-check
 /**
  * A counting semaphore: at most `max` tasks run at once, the rest wait in arrival order. A finishing
  * task hands its slot straight to the next waiter, so a newcomer can never slip in between and push
  * the count over `max`.
+ *
+ * JavaScript with its types beside it (limiter.d.mts), not TypeScript: the HTTP worker thread
+ * (http-worker.mjs) loads it, and Node 20 runs a worker's modules without tsx.
+ *
+ * @param {number} max
+ * @param {() => number} [now] a monotonic clock in milliseconds (tests hand in their own)
+ * @returns {import('./limiter.d.mts').Limiter}
  */
-export type Limiter = {
-  run<T>(task: () => Promise<T>): Promise<T>;
-  readonly active: number;
-  readonly waiting: number;
-  /**
-   * Slot-milliseconds no task held since the limiter was made (each free slot counts its own time):
-   * divided by `max`, how long the whole concurrency was left unused.
-   */
-  idleMs(): number;
-};
-
-/** `now` is a monotonic clock in milliseconds (tests hand in their own). */
-export function createLimiter(max: number, now: () => number = () => performance.now()): Limiter {
+export function createLimiter(max, now = () => performance.now()) {
   if (!Number.isInteger(max) || max < 1)
     throw new RangeError(`concurrency must be a whole number >= 1, got ${max}`);
   let active = 0;
-  const queue: Array<() => void> = [];
+  /** @type {Array<() => void>} */
+  const queue = [];
   let idle = 0;
   let since = now();
   // Brings the idle total up to now; called before `active` changes.
@@ -33,7 +30,7 @@ export function createLimiter(max: number, now: () => number = () => performance
       if (active < max) {
         account();
         active++;
-      } else await new Promise<void>((resolve) => queue.push(resolve));
+      } else await new Promise((resolve) => queue.push(() => resolve(undefined)));
       try {
         return await task();
       } finally {
