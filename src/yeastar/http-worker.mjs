@@ -38,18 +38,14 @@ async function get(message) {
     const response = await client.limiter.run(async () => {
       const started = performance.now();
       try {
-        return await client.http.get(message.path, {
-          searchParams: message.query,
-          headers: { authorization: message.authorization },
-          responseType: 'buffer',
-        });
+        return await fetchBytes(client.http, message);
       } finally {
         slotMs = performance.now() - started;
       }
     });
     const body = ownBuffer(response.body);
-    const retryAfter = response.headers['retry-after'];
-    port?.postMessage({ id: message.id, slotMs, statusCode: response.statusCode, retryAfter, body }, [body]);
+    const { statusCode, retryAfter } = response;
+    port?.postMessage({ id: message.id, slotMs, statusCode, retryAfter, body }, [body]);
   } catch (error) {
     const { name = 'Error', message: text = String(error), code } = /** @type {any} */ (error ?? {});
     port?.postMessage({
@@ -58,6 +54,36 @@ async function get(message) {
       error: { name: String(name), message: String(text), code: typeof code === 'string' ? code : undefined },
     });
   }
+}
+
+/**
+ * One GET through got's stream interface, the body gathered here: it costs this thread about a fifth
+ * less per request than got's promise interface (which wraps the same stream), and this thread's time
+ * is what stands between an answer's arrival and its slot passing on.
+ *
+ * @param {import('got').Got} http
+ * @param {GetMessage} message
+ * @returns {Promise<{ statusCode: number; retryAfter: string | string[] | undefined; body: Buffer }>}
+ */
+function fetchBytes(http, message) {
+  return new Promise((resolve, reject) => {
+    /** @type {Buffer[]} */
+    const chunks = [];
+    let statusCode = 0;
+    /** @type {string | string[] | undefined} */
+    let retryAfter;
+    const stream = http.stream(message.path, {
+      searchParams: message.query,
+      headers: { authorization: message.authorization },
+    });
+    stream.once('response', (/** @type {import('node:http').IncomingMessage} */ response) => {
+      statusCode = response.statusCode ?? 0;
+      retryAfter = response.headers['retry-after'];
+    });
+    stream.on('data', (/** @type {Buffer} */ chunk) => chunks.push(chunk));
+    stream.once('end', () => resolve({ statusCode, retryAfter, body: Buffer.concat(chunks) }));
+    stream.once('error', reject);
+  });
 }
 
 /**
