@@ -14,7 +14,7 @@ import { createLimiter } from './limiter.mjs';
 
 /**
  * @typedef {{ type: 'client'; client: number; baseUrl: string; userAgent: string; timeoutMs: number; concurrency: number }} ClientMessage
- * @typedef {{ type: 'get'; client: number; id: number; path: string; query: Record<string, string>; authorization: string }} GetMessage
+ * @typedef {{ type: 'get'; client: number; id: number; path: string; query: Record<string, string>; authorization: string; urgent: boolean }} GetMessage
  */
 
 const port = parentPort;
@@ -42,7 +42,7 @@ async function get(message) {
       } finally {
         slotMs = performance.now() - started;
       }
-    });
+    }, message.urgent);
     const body = ownBuffer(response.body);
     const { statusCode, retryAfter } = response;
     port?.postMessage({ id: message.id, slotMs, statusCode, retryAfter, body }, [body]);

@@ -1,6 +1,7 @@
 /** See limiter.mjs. */
 export type Limiter = {
-  run<T>(task: () => Promise<T>): Promise<T>;
+  /** `urgent` tasks wait ahead of the others (each kind in arrival order). */
+  run<T>(task: () => Promise<T>, urgent?: boolean): Promise<T>;
   readonly active: number;
   readonly waiting: number;
   /**

@@ -1,8 +1,8 @@
 // @ts-check
 /**
- * A counting semaphore: at most `max` tasks run at once, the rest wait in arrival order. A finishing
- * task hands its slot straight to the next waiter, so a newcomer can never slip in between and push
- * the count over `max`.
+ * A counting semaphore: at most `max` tasks run at once, the rest wait in arrival order, urgent ones
+ * ahead of the others. A finishing task hands its slot straight to the next waiter, so a newcomer can
+ * never slip in between and push the count over `max`.
  *
  * JavaScript with its types beside it (limiter.d.mts), not TypeScript: the HTTP worker thread
  * (http-worker.mjs) loads it, and Node 20 runs a worker's modules without tsx.
@@ -17,6 +17,8 @@ export function createLimiter(max, now = () => performance.now()) {
   let active = 0;
   /** @type {Array<() => void>} */
   const queue = [];
+  /** @type {Array<() => void>} */
+  const urgentQueue = [];
   let idle = 0;
   let since = now();
   // Brings the idle total up to now; called before `active` changes.
@@ -26,15 +28,15 @@ export function createLimiter(max, now = () => performance.now()) {
     since = at;
   };
   return {
-    async run(task) {
+    async run(task, urgent = false) {
       if (active < max) {
         account();
         active++;
-      } else await new Promise((resolve) => queue.push(() => resolve(undefined)));
+      } else await new Promise((resolve) => (urgent ? urgentQueue : queue).push(() => resolve(undefined)));
       try {
         return await task();
       } finally {
-        const next = queue.shift();
+        const next = urgentQueue.shift() ?? queue.shift();
         if (next) next();
         else {
           account();
@@ -50,7 +52,7 @@ export function createLimiter(max, now = () => performance.now()) {
       return active;
     },
     get waiting() {
-      return queue.length;
+      return queue.length + urgentQueue.length;
     },
   };
 }

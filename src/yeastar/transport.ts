@@ -18,7 +18,13 @@ export type TransportAnswer = {
 };
 
 export type Transport = {
-  get(path: string, query: Record<string, string>, authorization: string): Promise<TransportAnswer>;
+  /** An `urgent` request waits for a slot ahead of the others (see the client for which are). */
+  get(
+    path: string,
+    query: Record<string, string>,
+    authorization: string,
+    urgent?: boolean,
+  ): Promise<TransportAnswer>;
   /** Milliseconds requests held a slot, summed over requests (measured on the worker thread). */
   slotMs(): number;
   /**
@@ -152,7 +158,7 @@ export function createTransport(options: TransportOptions): Transport {
   threadFor();
 
   return {
-    get(path, query, authorization) {
+    get(path, query, authorization, urgent = false) {
       const { worker, pending } = threadFor();
       const id = nextRequest++;
       account();
@@ -176,7 +182,7 @@ export function createTransport(options: TransportOptions): Transport {
             slotMs += ms;
           },
         });
-        worker.postMessage({ type: 'get', client, id, path, query, authorization });
+        worker.postMessage({ type: 'get', client, id, path, query, authorization, urgent });
       });
     },
     slotMs: () => slotMs,

@@ -48,6 +48,27 @@ describe('createLimiter', () => {
     expect(limiter.idleMs()).toBe(50);
   });
 
+  it('urgent tasks take the next free slot ahead of those waiting longer, each kind in arrival order', async () => {
+    const limiter = createLimiter(1);
+    const order: string[] = [];
+    let finish!: () => void;
+    const running = limiter.run(() => new Promise<void>((resolve) => (finish = resolve)));
+    const task = (name: string) => async () => {
+      order.push(name);
+    };
+    const waiting = [
+      limiter.run(task('page 2')),
+      limiter.run(task('look-up 1'), true),
+      limiter.run(task('page 3')),
+      limiter.run(task('look-up 2'), true),
+    ];
+    expect(limiter.waiting).toBe(4);
+    finish();
+    await Promise.all([running, ...waiting]);
+    expect(order).toEqual(['look-up 1', 'look-up 2', 'page 2', 'page 3']);
+    expect(limiter.active).toBe(0);
+  });
+
   it('refuses a limit below one', () => {
     expect(() => createLimiter(0)).toThrow(RangeError);
   });

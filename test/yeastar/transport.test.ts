@@ -75,6 +75,18 @@ describe('transport: the API exchanges on the HTTP worker thread', () => {
     expect(peak.get('narrow')).toBe(1);
   });
 
+  it('an urgent request goes out ahead of those waiting longer for the same client', async () => {
+    const t = transport('urgent', 1);
+    const first = t.get('small', { hold: '100' }, 'Bearer first');
+    const page = t.get('small', {}, 'Bearer page');
+    const lookUp = t.get('small', {}, 'Bearer look-up', true);
+    await Promise.all([first, page, lookUp]);
+    const order = seen
+      .map((s) => s.authorization)
+      .filter((a) => ['first', 'page', 'look-up'].includes(a?.slice(7) ?? ''));
+    expect(order).toEqual(['Bearer first', 'Bearer look-up', 'Bearer page']);
+  });
+
   it('a refused connection fails with got’s code and nothing of the request options', async () => {
     const closed = createServer();
     await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
