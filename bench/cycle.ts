@@ -99,9 +99,10 @@ async function chooseRedis(): Promise<{ url: string; server: PrivateRedis | null
 
 /**
  * CPU seconds of this process's main thread (where the bot's JavaScript runs), from Linux's per-thread
- * counters; null elsewhere. The rest of `process.cpuUsage()` is V8's helper threads (mostly the
- * optimizing compiler, then concurrent marking and sweeping: a `perf` profile of a run) and libuv's pool,
- * which compete with Redis and the simulator for the other core.
+ * counters; null elsewhere. The rest of `process.cpuUsage()` is the HTTP thread (its busy time is
+ * reported apart), V8's helper threads (mostly the optimizing compiler, then concurrent marking and
+ * sweeping: a `perf` profile of a run) and libuv's pool, which compete with Redis and the simulator for
+ * the two cores.
  */
 function mainThreadCpuSeconds(): number | null {
   try {
