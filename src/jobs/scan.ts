@@ -15,6 +15,9 @@ import { enrichPage } from './enrich-job.js';
 import { isYeastarUnrecoverable, unrecoverable } from './errors.js';
 import { jobIds } from './ids.js';
 
+/** Page 1's later pages go to Redis this many at a time, so the workers' fetches get turns between them. */
+const LATER_BATCH = 50;
+
 /**
  * One page of one product line: fetch, evaluate, decide (one store round trip), look up the renewal
  * options of the page's new and changed alerts, then hand on only the instances whose decision is not
@@ -25,8 +28,16 @@ export async function processScan(ctx: PipelineContext, job: Job<ScanData>): Pro
   const { cycleId, productId } = job.data;
   const jobId = job.id!;
   const counted = countingClient(ctx.client);
-  const { children, fields, alerts, resolves, posts, listed } = await readPage(ctx, job, counted.client);
+  const { children, fields, alerts, resolves, posts, listed, later } = await readPage(
+    ctx,
+    job,
+    counted.client,
+  );
   const enriched = await enrichPage(ctx, alerts);
+  // Page 1's other pages, past the head: added only now, a batch at a time (see readPage).
+  for (let i = 0; i < later.length; i += LATER_BATCH) {
+    children.push(...(await addJobs<ScanData>(ctx, 'scan', later.slice(i, i + LATER_BATCH))));
+  }
   children.push(
     ...(await addJobs(ctx, 'enrich', enriched.retry)),
     ...(await addJobs(ctx, 'notify', [...resolves, ...enriched.due])),
@@ -70,6 +81,7 @@ async function readPage(ctx: PipelineContext, job: Job<ScanData>, client: Yeasta
 
   const children: string[] = [];
   const fields: Record<string, number> = {};
+  let later: Array<{ id: string; data: ScanData }> = [];
   if (pageNo === 1) {
     const totalPage = Math.max(1, page.totalPage);
     fields[`total:${productId}`] = totalPage;
@@ -80,11 +92,13 @@ async function readPage(ctx: PipelineContext, job: Job<ScanData>, client: Yeasta
         data: { cycleId, productId, productName, pageNo: p },
       });
     }
-    // The first few pages go in on their own: adding hundreds of jobs takes Redis a while, and the API's
-    // slots would sit idle meanwhile.
-    const head = ctx.tuning.scanConcurrency;
+    // Only a head of pages now, enough to keep every API slot busy for a while; the rest after this
+    // page's own look-ups. Adding hundreds of jobs keeps Redis and this thread busy for about 0.1 s, and
+    // a BullMQ worker fetches its first jobs one round trip at a time: added at once, they held every
+    // API slot idle at the start of a cycle for that long.
+    const head = 2 * ctx.tuning.scanConcurrency;
     children.push(...(await addJobs<ScanData>(ctx, 'scan', more.slice(0, head))));
-    children.push(...(await addJobs<ScanData>(ctx, 'scan', more.slice(head))));
+    later = more.slice(head);
   }
 
   const now = ctx.clock();
@@ -114,5 +128,5 @@ async function readPage(ctx: PipelineContext, job: Job<ScanData>, client: Yeasta
     }
   }
   const listed = { instances: page.instances.length, skipped: page.skipped.length };
-  return { children, fields, alerts, resolves, posts, listed };
+  return { children, fields, alerts, resolves, posts, listed, later };
 }

@@ -73,6 +73,28 @@ describe('npm run check against the simulator and a fake Slack', () => {
   });
 });
 
+describe('long product lines', () => {
+  it('reads every page of lines longer than the head of pages page 1 adds at once', async () => {
+    // One scan at a time: page 1 adds pages 2 and 3 at once, and a line's other 17 or so pages after
+    // its own look-ups, in batches.
+    world = await createWorld({
+      sim: { instances: 400, attention: 12 },
+      env: { DIGEST_OVER: '50', YEASTAR_PAGE_SIZE: '5', YEASTAR_CONCURRENCY: '1' },
+      tuning: { scanConcurrency: 1 },
+    });
+    const lastPages = ['9', '11', '12', '13'].map((id) => Math.ceil(world!.sim.listInstanceNos(id).length / 5));
+    expect(Math.max(...lastPages)).toBeGreaterThan(3);
+    const expected = await world.expectedAlerts();
+
+    const first = await world.check();
+    expect(first.code).toBe(0);
+    expect(first.line).toContain(': 400 instances, ');
+    expect(first.line).toContain(`${expected.length} posted`);
+    expect(world.topLevel().map(alertKeyOfMessage).sort()).toEqual(expected.map((e) => e.alertKey).sort());
+    expect([...world.postsByAlert().values()].every((n) => n === 1)).toBe(true);
+  });
+});
+
 describe('storm control', () => {
   it('puts more than DIGEST_OVER new alerts in the thread of one digest', async () => {
     world = await createWorld({ sim: { instances: 300, attention: 25 }, env: { DIGEST_OVER: '10' } });
