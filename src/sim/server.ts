@@ -109,7 +109,8 @@ export const DEFAULT_PAGE_CACHE_BYTES = 128 * 1024 * 1024;
 const PRERENDER_CHUNK = 20;
 
 /** `body` as bytes when they were kept ready to send (a cached page), saving a UTF-8 encoding per request. */
-type Answer = { status: number; body: string | Buffer; headers?: Record<string, string> };
+/** `body` as parts is written as they are, one after the other (see okBytes). */
+type Answer = { status: number; body: string | Buffer | Buffer[]; headers?: Record<string, string> };
 
 type RouteContext = { url: URL; params: string[]; body: string; contentType: string };
 type Route = {
@@ -154,10 +155,17 @@ const OK_TAIL = Buffer.from(',"status":200}', 'latin1');
 /**
  * A success envelope around `result` already serialised as UTF-8: the same bytes JSON.stringify writes
  * for the envelope object (keys in its order, no spaces), so a page's bytes can be kept and reused.
+ * The parts go out as they are, in one write: joining them copied every 113 KB page again, and the
+ * fresh buffers and their collection were a fifth of this process's CPU in the benchmark.
  */
 function okBytes(result: Buffer): Answer {
   const head = `{"code":"success","detailMessage":"","requestId":"${nextRequestId()}","result":`;
-  return { status: 200, body: Buffer.concat([Buffer.from(head, 'latin1'), result, OK_TAIL]) };
+  return { status: 200, body: [Buffer.from(head, 'latin1'), result, OK_TAIL] };
+}
+
+function bodyBytes(body: Answer['body']): Buffer {
+  if (typeof body === 'string') return Buffer.from(body, 'utf8');
+  return Array.isArray(body) ? Buffer.concat(body) : body;
 }
 
 type PageCache = {
@@ -564,7 +572,7 @@ export async function createSimulator(options: SimOptions = {}): Promise<Simulat
     }
     if (faults.takeMalform(url.pathname, template)) {
       // Cut by characters as when every body was a string, so a cached page breaks at the same place.
-      const text = typeof result.body === 'string' ? result.body : result.body.toString('utf8');
+      const text = typeof result.body === 'string' ? result.body : bodyBytes(result.body).toString('utf8');
       result = { status: 200, body: text.slice(0, Math.max(1, Math.floor(text.length / 2))) };
     }
     return { answer: result, template, latencyMs };
@@ -572,13 +580,15 @@ export async function createSimulator(options: SimOptions = {}): Promise<Simulat
 
   function send(res: ServerResponse, result: Answer): void {
     if (res.destroyed) return;
-    const body = typeof result.body === 'string' ? Buffer.from(result.body, 'utf8') : result.body;
+    const parts = Array.isArray(result.body) ? result.body : [bodyBytes(result.body)];
     res.writeHead(result.status, {
       'Content-Type': 'application/json;charset=UTF-8',
-      'Content-Length': body.length,
+      'Content-Length': parts.reduce((sum, part) => sum + part.length, 0),
       ...result.headers,
     });
-    res.end(body);
+    // Writes in one turn go out together (Node corks the socket until the next tick).
+    for (const part of parts.slice(0, -1)) res.write(part);
+    res.end(parts.at(-1));
   }
 
   const server = createServer((req, res) => {
