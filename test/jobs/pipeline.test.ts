@@ -82,7 +82,9 @@ describe('long product lines', () => {
       env: { DIGEST_OVER: '50', YEASTAR_PAGE_SIZE: '5', YEASTAR_CONCURRENCY: '1' },
       tuning: { scanConcurrency: 1 },
     });
-    const lastPages = ['9', '11', '12', '13'].map((id) => Math.ceil(world!.sim.listInstanceNos(id).length / 5));
+    const lastPages = ['9', '11', '12', '13'].map((id) =>
+      Math.ceil(world!.sim.listInstanceNos(id).length / 5),
+    );
     expect(Math.max(...lastPages)).toBeGreaterThan(3);
     const expected = await world.expectedAlerts();
 
