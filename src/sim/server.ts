@@ -108,8 +108,10 @@ export const DEFAULT_PAGE_CACHE_BYTES = 128 * 1024 * 1024;
 /** Pages prerender renders between turns of the event loop (a few ms each): a request waits ~0.1 s at most. */
 const PRERENDER_CHUNK = 20;
 
-/** `body` as bytes when they were kept ready to send (a cached page), saving a UTF-8 encoding per request. */
-/** `body` as parts is written as they are, one after the other (see okBytes). */
+/**
+ * `body` as bytes when they were kept ready to send (a cached page), saving a UTF-8 encoding per request;
+ * as parts, they are written one after the other without being joined (see okBytes).
+ */
 type Answer = { status: number; body: string | Buffer | Buffer[]; headers?: Record<string, string> };
 
 type RouteContext = { url: URL; params: string[]; body: string; contentType: string };
