@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import type { BotProcessMessage, BotProcessStats } from './bot-process.js';
+import type { BotProcessMessage, BotProcessSettings, BotProcessStats } from './bot-process.js';
 import { forkBenchChild } from './ipc.js';
 
 /** The parent's side of bench/bot-process.ts: an extra bot process, started with `npm start`'s heap flags. */
@@ -12,10 +12,7 @@ export type BotChild = {
 
 const SCRIPT = fileURLToPath(new URL('./bot-process.ts', import.meta.url));
 
-export async function startBotChild(
-  settings: { env: Record<string, string>; redisUrl: string; prefix: string },
-  heapFlags: string[],
-): Promise<BotChild> {
+export async function startBotChild(settings: BotProcessSettings, heapFlags: string[]): Promise<BotChild> {
   const child = await forkBenchChild<BotProcessMessage>({
     script: SCRIPT,
     name: 'bot process',

@@ -2,6 +2,7 @@ import { loadConfig } from '../src/config.js';
 import { createPipeline } from '../src/jobs/pipeline.js';
 import { wirePipeline } from '../src/jobs/wiring.js';
 import { createLogger } from '../src/logger.js';
+import { offsetClock } from './clock.js';
 import { createRedisCounter, type RedisCounts } from './counting-redis.js';
 
 /**
@@ -9,6 +10,14 @@ import { createRedisCounter, type RedisCounts } from './counting-redis.js';
  * Slack app), on the same Redis and key prefix as the bench's own, as a second `npm start` would run.
  * Settings arrive as JSON in argv[2]; the parent asks over IPC for `stats`, `reset` and `close`.
  */
+
+export type BotProcessSettings = {
+  env: Record<string, string>;
+  redisUrl: string;
+  prefix: string;
+  /** The bench's clock, shared with the simulator (bench/clock.ts). */
+  clockOffsetMs: number;
+};
 
 export type BotProcessStats = {
   cpuSeconds: number;
@@ -22,16 +31,13 @@ export type BotProcessMessage =
   | { type: 'stats'; stats: BotProcessStats }
   | { type: 'reset' };
 
-const { env, redisUrl, prefix } = JSON.parse(process.argv[2] ?? '{}') as {
-  env: Record<string, string>;
-  redisUrl: string;
-  prefix: string;
-};
+const { env, redisUrl, prefix, clockOffsetMs } = JSON.parse(process.argv[2] ?? '{}') as BotProcessSettings;
 const counter = createRedisCounter(redisUrl, prefix);
 const wired = wirePipeline(loadConfig(env), {
   redis: counter.connect,
   logger: createLogger({ level: 'warn' }),
   tuning: { slackLimit: { max: 1_000_000, duration: 1_000 } },
+  clock: offsetClock(clockOffsetMs),
 });
 const pipeline = createPipeline(wired.deps);
 await pipeline.startWorkers();

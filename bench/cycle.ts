@@ -14,6 +14,7 @@ import { deleteKeysMatching } from '../src/ops/redis-keys.js';
 import { httpThreadBusyMs } from '../src/yeastar/transport.js';
 import type { ClientStats } from '../src/yeastar/types.js';
 import { type BotChild, startBotChild } from './bot-child.js';
+import { middayOffsetMs, offsetClock } from './clock.js';
 import { createRedisCounter } from './counting-redis.js';
 import { type SimChild, startSimChild } from './sim-child.js';
 
@@ -156,11 +157,14 @@ async function main(): Promise<number> {
     say(
       `simulator: generating ${instances} instances (${attention} need attention), ${latencyMs} ms per request…`,
     );
+    // One clock for the bot and the simulator, so the two cycles never straddle midnight.
+    const clockOffsetMs = middayOffsetMs(Date.now());
     sim = await startSimChild({
       instances,
       attention,
       seed,
       faults: { latencyMs },
+      clockOffsetMs,
     });
 
     const env: Record<string, string> = {
@@ -186,6 +190,7 @@ async function main(): Promise<number> {
       redis: counter.connect,
       logger: createLogger({ level: 'warn' }),
       tuning: { slackLimit: { max: 1_000_000, duration: 1_000 } },
+      clock: offsetClock(clockOffsetMs),
     });
     const pipeline = createPipeline(wired.deps);
     closePipeline = async () => {
@@ -197,7 +202,7 @@ async function main(): Promise<number> {
       const heap = heapFlagsIn([...process.execArgv])
         .split(' ')
         .filter(Boolean);
-      others.push(await startBotChild({ env, redisUrl, prefix }, heap));
+      others.push(await startBotChild({ env, redisUrl, prefix, clockOffsetMs }, heap));
     }
     if (others.length > 0) say(`${others.length} more bot process(es) share the work`);
     const rssAtStartMb = process.memoryUsage().rss / 1048576;

@@ -1,5 +1,6 @@
 import { createFakeSlack } from '../src/sim/fake-slack.js';
 import { createSimulator, type SimOptions } from '../src/sim/server.js';
+import { offsetClock } from './clock.js';
 
 /**
  * The simulator and the fake Slack in a process of their own, so the benchmark's peak RSS and CPU are the
@@ -14,6 +15,8 @@ export type SimProcessOptions = SimOptions & {
    * page on request would bill the bot's measurement for a server's CPU.
    */
   prerenderPageSize?: number;
+  /** Added to real time for the simulator's clock, which its expiry dates are relative to (bench/clock.ts). */
+  clockOffsetMs?: number;
 };
 
 /** YEASTAR_PAGE_SIZE's default in src/config.ts, which the benchmark does not override. */
@@ -36,10 +39,12 @@ export type SimProcessMessage =
   | { type: 'stats'; stats: SimProcessStats }
   | { type: 'reset' };
 
-const { prerenderPageSize = BOT_PAGE_SIZE, ...options } = JSON.parse(
-  process.argv[2] ?? '{}',
-) as SimProcessOptions;
-const sim = await createSimulator(options);
+const {
+  prerenderPageSize = BOT_PAGE_SIZE,
+  clockOffsetMs = 0,
+  ...options
+} = JSON.parse(process.argv[2] ?? '{}') as SimProcessOptions;
+const sim = await createSimulator({ ...options, clock: offsetClock(clockOffsetMs) });
 if (prerenderPageSize > 0) await sim.prerender(prerenderPageSize);
 const slack = await createFakeSlack();
 let slackBase = 0;
