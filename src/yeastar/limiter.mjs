@@ -8,10 +8,9 @@
  * (http-worker.mjs) loads it, and Node 20 runs a worker's modules without tsx.
  *
  * @param {number} max
- * @param {() => number} [now] a monotonic clock in milliseconds (tests hand in their own)
  * @returns {import('./limiter.d.mts').Limiter}
  */
-export function createLimiter(max, now = () => performance.now()) {
+export function createLimiter(max) {
   if (!Number.isInteger(max) || max < 1)
     throw new RangeError(`concurrency must be a whole number >= 1, got ${max}`);
   let active = 0;
@@ -19,34 +18,17 @@ export function createLimiter(max, now = () => performance.now()) {
   const queue = [];
   /** @type {Array<() => void>} */
   const urgentQueue = [];
-  let idle = 0;
-  let since = now();
-  // Brings the idle total up to now; called before `active` changes.
-  const account = () => {
-    const at = now();
-    idle += (max - active) * (at - since);
-    since = at;
-  };
   return {
     async run(task, urgent = false) {
-      if (active < max) {
-        account();
-        active++;
-      } else await new Promise((resolve) => (urgent ? urgentQueue : queue).push(() => resolve(undefined)));
+      if (active < max) active++;
+      else await new Promise((resolve) => (urgent ? urgentQueue : queue).push(() => resolve(undefined)));
       try {
         return await task();
       } finally {
         const next = urgentQueue.shift() ?? queue.shift();
         if (next) next();
-        else {
-          account();
-          active--;
-        }
+        else active--;
       }
-    },
-    idleMs() {
-      account();
-      return idle;
     },
     get active() {
       return active;

@@ -31,23 +31,6 @@ describe('createLimiter', () => {
     expect(limiter.active).toBe(0);
   });
 
-  it('counts the slot time no task held', async () => {
-    let t = 0;
-    const limiter = createLimiter(2, () => t);
-    t = 10;
-    let finish!: () => void;
-    const first = limiter.run(() => new Promise<void>((resolve) => (finish = resolve)));
-    // 10 ms with both slots free.
-    expect(limiter.idleMs()).toBe(20);
-    t = 30;
-    // 20 ms more with one of two free.
-    expect(limiter.idleMs()).toBe(40);
-    finish();
-    await first;
-    t = 35;
-    expect(limiter.idleMs()).toBe(50);
-  });
-
   it('urgent tasks take the next free slot ahead of those waiting longer, each kind in arrival order', async () => {
     const limiter = createLimiter(1);
     const order: string[] = [];
