@@ -61,7 +61,7 @@ const say = (line: string) => process.stderr.write(`${line}\n`);
 
 const HEAP_FLAGS = ['--max-old-space-size', '--max-semi-space-size', '--single-threaded-gc'];
 
-/** The V8 heap flags in `args`, in a fixed order: "--max-old-space-size=256 --max-semi-space-size=32". */
+/** The V8 heap flags in `args`, in a fixed order: "--max-old-space-size=256 --max-semi-space-size=8 --single-threaded-gc". */
 function heapFlagsIn(args: string[]): string {
   return HEAP_FLAGS.map((flag) => args.find((arg) => arg === flag || arg.startsWith(`${flag}=`)))
     .filter((arg): arg is string => arg !== undefined)
