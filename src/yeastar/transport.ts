@@ -82,7 +82,6 @@ function startThread(): HttpThread {
     resourceLimits: { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeMb: 64 },
   });
   const started: HttpThread = { worker, pending: new Map(), announced: new Set() };
-  worker.unref();
   worker.on('message', (value: unknown) => {
     if (!isReply(value)) return;
     const waiter = started.pending.get(value.id);
@@ -108,6 +107,9 @@ function startThread(): HttpThread {
   };
   worker.on('error', (error) => stopped(error.message));
   worker.on('exit', (code) => stopped(`exit code ${code}`));
+  // After the listeners: attaching a 'message' listener refs the thread's port again, and a thread
+  // that is referenced while idle keeps a finished `npm run check` from exiting.
+  worker.unref();
   return started;
 }
 
