@@ -1,9 +1,11 @@
 import type { Redis } from 'ioredis';
+import { systemClock } from './clock.js';
 import { type Config, longestPollGapMs, requireSettings } from './config.js';
 import { createOrClose } from './jobs/check.js';
 import { createSlackWebClient } from './jobs/slack-client.js';
 import { type WiringOverrides, wirePipeline } from './jobs/wiring.js';
 import { createLogger } from './logger.js';
+import { measureClockSkew, warnOnClockSkew } from './ops/clock-skew.js';
 import { createHealthCheck } from './ops/health.js';
 import { opsRoutes } from './ops/http.js';
 import { createMetrics } from './ops/metrics.js';
@@ -49,10 +51,13 @@ export async function runBot(config: Config, options: BotOptions = {}): Promise<
       }),
   });
   const redis: Redis = wired.deps.redis();
+  const clock = options.clock ?? systemClock;
+  await warnOnClockSkew({ redis, clock, logger });
   metrics.attach({
     store: wired.deps.store,
     client: wired.deps.client,
     queues: Object.values(pipeline.queues),
+    clockSkew: () => measureClockSkew(redis, clock),
   });
   const health = createHealthCheck({
     redis,

@@ -11,6 +11,7 @@ import type {
   SlackMessageRef,
   Stage,
 } from '../alerts/types.js';
+import type { Clock } from '../clock.js';
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
 import type { YeastarClient } from '../yeastar/types.js';
@@ -152,7 +153,7 @@ export type PipelineContext = {
   store: AlertStore;
   slack: WebClient;
   logger: Logger;
-  clock: () => number;
+  clock: Clock;
   /** The pipeline's own connection: cycle bookkeeping, enrichment cache, Slack buckets. */
   redis: Redis;
   state: CycleState;

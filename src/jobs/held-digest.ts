@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { type Clock, lifetimeUntil } from '../clock.js';
 
 /**
  * Posts held for a route's quiet hours all go out at its opening: a night's worth of new alerts would
@@ -8,7 +9,8 @@ import type { Redis } from 'ioredis';
  * thread, exactly as a storm within a cycle does.
  *
  * Keys: `${prefix}:held:${channel}:${at}` (the set of alertKeys), `…:digest` (the digest's ts) and
- * `…:claim` (who is posting it). They expire a day after the opening.
+ * `…:claim` (who is posting it). They expire a day after the opening, as a lifetime from the app's clock
+ * (src/clock.ts): the opening is an instant on that clock, not on Redis's.
  */
 
 const KEEP_AFTER_OPENING_MS = 86_400_000;
@@ -27,17 +29,17 @@ export type HeldBatch = {
   recordDigest(channel: string, at: number, ts: string): Promise<void>;
 };
 
-export function createHeldBatch(deps: { redis: Redis; prefix: string }): HeldBatch {
-  const { redis, prefix } = deps;
+export function createHeldBatch(deps: { redis: Redis; prefix: string; clock: Clock }): HeldBatch {
+  const { redis, prefix, clock } = deps;
   const key = (channel: string, at: number) => `${prefix}:held:${channel}:${at}`;
-  const expireAt = (at: number) => at + KEEP_AFTER_OPENING_MS;
+  const lifetime = (at: number) => lifetimeUntil(at, clock(), KEEP_AFTER_OPENING_MS);
   return {
     async register(channel, at, alertKeys) {
       if (alertKeys.length === 0) return;
       await redis
         .multi()
         .sadd(key(channel, at), ...alertKeys)
-        .pexpireat(key(channel, at), expireAt(at))
+        .pexpire(key(channel, at), lifetime(at))
         .exec();
     },
     size: (channel, at) => redis.scard(key(channel, at)),
@@ -49,7 +51,7 @@ export function createHeldBatch(deps: { redis: Redis; prefix: string }): HeldBat
       return (await redis.get(claim)) === jobId;
     },
     async recordDigest(channel, at, ts) {
-      await redis.set(`${key(channel, at)}:digest`, ts, 'PXAT', expireAt(at));
+      await redis.set(`${key(channel, at)}:digest`, ts, 'PX', lifetime(at));
     },
   };
 }

@@ -4,6 +4,7 @@ import { DelayedError, type Job, type Processor, Queue, UnrecoverableError, Work
 import type { Redis } from 'ioredis';
 import { loadRoutesFile } from '../alerts/routes.js';
 import type { AlertStore } from '../alerts/types.js';
+import { type Clock, systemClock } from '../clock.js';
 import type { Config } from '../config.js';
 import { type Logger, silentLogger } from '../logger.js';
 import type { YeastarClient } from '../yeastar/types.js';
@@ -41,7 +42,7 @@ export type PipelineDeps = {
   store: AlertStore;
   slack: WebClient;
   logger?: Logger;
-  clock?: () => number;
+  clock?: Clock;
   tuning?: Partial<PipelineTuning>;
   /** Told each cycle's summary once it ended (done or failed), in the process that ran it: metrics. */
   onCycleFinished?: (summary: CycleSummary) => void;
@@ -88,13 +89,14 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
     Object.values(QUEUES).map((name) => [name, new Queue(name, { connection: redis, prefix })]),
   ) as Record<QueueName, Queue>;
   let closing = false;
+  const clock = deps.clock ?? systemClock;
   const ctx: PipelineContext = {
     config,
     client: deps.client,
     store: deps.store,
     slack: deps.slack,
     logger,
-    clock: deps.clock ?? Date.now,
+    clock,
     redis,
     state: createCycleState({ redis, prefix }),
     limiter: createChannelLimiter({
@@ -103,7 +105,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
       postsPerSecond: config.slack.postsPerSecond,
       burst: config.slack.burst,
     }),
-    held: createHeldBatch({ redis, prefix }),
+    held: createHeldBatch({ redis, prefix, clock }),
     queues,
     tuning,
     routes,

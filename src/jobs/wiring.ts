@@ -2,6 +2,7 @@ import type { WebClient } from '@slack/web-api';
 import { Redis } from 'ioredis';
 import { createAlertStore } from '../alerts/state.js';
 import type { AlertStore } from '../alerts/types.js';
+import type { Clock } from '../clock.js';
 import type { Config } from '../config.js';
 import { createLogger, type Logger } from '../logger.js';
 import { createYeastarClient } from '../yeastar/client.js';
@@ -17,7 +18,7 @@ export type WiringOverrides = {
   store?: AlertStore;
   slack?: WebClient;
   logger?: Logger;
-  clock?: () => number;
+  clock?: Clock;
   tuning?: Partial<PipelineTuning>;
 };
 

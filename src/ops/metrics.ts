@@ -28,6 +28,8 @@ export type MetricsSources = {
   store?: AlertStore;
   client?: YeastarClient;
   queues?: Queue[];
+  /** Redis's clock minus the bot's, in seconds (ops/clock-skew.ts). */
+  clockSkew?: () => Promise<number>;
 };
 
 export function createMetrics(sources: MetricsSources = {}): Metrics {
@@ -121,6 +123,14 @@ export function createMetrics(sources: MetricsSources = {}): Metrics {
         const counts = await queue.getJobCounts('waiting', 'active', 'delayed', 'failed', 'prioritized');
         for (const [state, n] of Object.entries(counts)) this.set({ queue: queue.name, state }, n);
       }
+    },
+  });
+  new Gauge({
+    name: 'yeastar_clock_skew_seconds',
+    help: "Redis's clock minus this process's clock: key lifetimes and job delays are off by as much",
+    registers: [registry],
+    async collect() {
+      if (sources.clockSkew) this.set(await sources.clockSkew());
     },
   });
 

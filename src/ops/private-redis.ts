@@ -54,7 +54,10 @@ export async function startPrivateRedis(binary = 'redis-server'): Promise<Privat
   const child: ChildProcess = spawn(
     binary,
     ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir],
-    { stdio: 'ignore' },
+    // Redis is another server with a clock of its own: nothing of this process's environment reaches it,
+    // libraries preloaded into Node included (libfaketime, which moves Node's clock in the tests, would
+    // move Redis's as well, and stops redis-server from starting at all).
+    { stdio: 'ignore', env: { PATH: process.env.PATH ?? '' } },
   );
   const spawnError = new Promise<Error>((resolve) => child.once('error', resolve));
   const url = `redis://127.0.0.1:${port}`;

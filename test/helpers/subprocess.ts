@@ -4,9 +4,26 @@ import { fileURLToPath } from 'node:url';
 export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 /**
+ * The environment of a child process of the repo: PATH and HOME, libfaketime's variables when the suite
+ * runs under `faketime` (so the child's clock is moved as the test's is, as `faketime` would do for any
+ * child), and `env`. Nothing else of the caller's: a developer's `.env`-style settings must not leak in.
+ */
+export function childEnv(env: Record<string, string> = {}): Record<string, string> {
+  const inherited: Record<string, string> = {
+    PATH: process.env.PATH ?? '',
+    HOME: process.env.HOME ?? '/tmp',
+  };
+  for (const [name, value] of Object.entries(process.env)) {
+    if (value !== undefined && (name === 'LD_PRELOAD' || name.startsWith('FAKETIME')))
+      inherited[name] = value;
+  }
+  return { ...inherited, ...env };
+}
+
+/**
  * Runs a TypeScript entry point of the repo (`src/cli.ts demo`, `bench/cycle.ts …`) as its own Node
- * process from the repo root, with nothing of the caller's environment but PATH and HOME plus `env`, and
- * resolves with its exit code and output; killed after `timeoutMs`.
+ * process from the repo root, in `childEnv(env)`, and resolves with its exit code and output; killed after
+ * `timeoutMs`.
  */
 export function runRepoScript(
   args: string[],
@@ -16,7 +33,7 @@ export function runRepoScript(
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', ...args], {
       cwd: REPO_ROOT,
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
+      env: childEnv(env),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFakeSlack, type FakeSlack } from '../../src/sim/fake-slack.js';
 import { createSimulator, type Simulator } from '../../src/sim/server.js';
 import { redisFixture, TEST_REDIS_URL } from '../helpers/redis.js';
+import { childEnv } from '../helpers/subprocess.js';
 
 const repo = fileURLToPath(new URL('../..', import.meta.url));
 const CHANNEL = 'CSTART0001';
@@ -13,7 +14,7 @@ type Bot = { child: ChildProcess; output: () => string; exited: Promise<number |
 function startBot(env: Record<string, string>): Bot {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'start'], {
     cwd: repo,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
+    env: childEnv(env),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
