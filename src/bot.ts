@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import { systemClock } from './clock.js';
 import { type Config, longestPollGapMs, requireSettings } from './config.js';
-import { createOrClose } from './jobs/check.js';
+import { closeWithin, createOrClose } from './jobs/check.js';
 import { createSlackWebClient } from './jobs/slack-client.js';
 import { type WiringOverrides, wirePipeline } from './jobs/wiring.js';
 import { createLogger } from './logger.js';
@@ -9,6 +9,7 @@ import { measureClockSkew, warnOnClockSkew } from './ops/clock-skew.js';
 import { createHealthCheck } from './ops/health.js';
 import { opsRoutes } from './ops/http.js';
 import { createMetrics } from './ops/metrics.js';
+import { armExitGuard, stopSignals } from './ops/shutdown.js';
 import { createSlackApp } from './slack/app.js';
 
 /**
@@ -18,7 +19,7 @@ import { createSlackApp } from './slack/app.js';
  * cycle resumes in the next process that takes it.
  */
 export type BotOptions = WiringOverrides & {
-  /** Resolves when the bot should stop (tests); by default SIGTERM or SIGINT. */
+  /** Resolves when the bot should stop (tests); by default SIGTERM or SIGINT (a second one exits at once). */
   until?: Promise<unknown>;
   /** Told the bound port once the bot is serving (tests pass PORT 0). */
   onListening?: (port: number) => void;
@@ -50,6 +51,12 @@ export async function runBot(config: Config, options: BotOptions = {}): Promise<
         instances: summary.instances,
       }),
   });
+  try {
+    await wired.link.ready(config.redisConnectTimeoutMs);
+  } catch (error) {
+    await closeWithin(pipeline, wired, 0);
+    throw error;
+  }
   const redis: Redis = wired.deps.redis();
   const clock = options.clock ?? systemClock;
   await warnOnClockSkew({ redis, clock, logger });
@@ -61,6 +68,7 @@ export async function runBot(config: Config, options: BotOptions = {}): Promise<
   });
   const health = createHealthCheck({
     redis,
+    redisStatus: wired.link.status,
     prefix: config.queuePrefix,
     pollIntervalMs: longestPollGapMs(config),
   });
@@ -85,18 +93,32 @@ export async function runBot(config: Config, options: BotOptions = {}): Promise<
   );
   options.onListening?.(port);
 
-  const stop =
-    options.until ??
-    new Promise<string>((resolve) => {
-      process.once('SIGINT', () => resolve('SIGINT'));
-      process.once('SIGTERM', () => resolve('SIGTERM'));
-    });
-  const reason = await stop;
-  logger.info({ reason }, 'stopping: finishing the jobs in hand');
-  await slackApp.stop();
-  await pipeline.close();
-  redis.disconnect();
-  await wired.close();
-  logger.info('stopped');
-  return 0;
+  const signals = options.until
+    ? null
+    : stopSignals((signal) => logger.warn({ signal }, 'second signal: exiting now'));
+  const reason = await (options.until ?? signals!.received);
+  logger.info(
+    { reason, graceSeconds: config.stopGraceMs / 1000 },
+    'stopping: finishing the jobs in hand or handing them back',
+  );
+  // Past the grace period and the connections' own close, nothing may keep the process up.
+  if (!options.until) armExitGuard(config.stopGraceMs + 5_000, () => 1);
+  const clean = await closeWithin(
+    {
+      close: async () => {
+        await slackApp.stop();
+        await pipeline.close();
+      },
+    },
+    wired,
+    config.stopGraceMs,
+  );
+  signals?.dispose();
+  if (clean) logger.info('stopped');
+  else
+    logger.warn(
+      'stopped before the jobs in hand were done (Redis gone, or the grace period over): ' +
+        'they go back to the queue when their locks expire, and another process takes them over',
+    );
+  return clean ? 0 : 1;
 }

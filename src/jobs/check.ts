@@ -1,9 +1,10 @@
 import { destination } from 'pino';
 import { type Config, requireSettings } from '../config.js';
 import { createLogger } from '../logger.js';
+import { settlesWithin, stopSignals } from '../ops/shutdown.js';
 import type { CycleProgress, CycleSummary } from './orchestrator.js';
 import { createPipeline, type Pipeline, type PipelineDeps } from './pipeline.js';
-import { type WiringOverrides, wirePipeline } from './wiring.js';
+import { type Wired, type WiringOverrides, wirePipeline } from './wiring.js';
 
 /**
  * `npm run check`: one full cycle now, on the same queues and state as `npm start`, with its workers
@@ -52,16 +53,27 @@ export function formatProgress(progress: CycleProgress): string {
 }
 
 /** The pipeline, or (a bad routes file) the error after closing what the wiring opened. */
-export async function createOrClose(
-  wired: ReturnType<typeof wirePipeline>,
-  extra: Partial<PipelineDeps> = {},
-): Promise<Pipeline> {
+export async function createOrClose(wired: Wired, extra: Partial<PipelineDeps> = {}): Promise<Pipeline> {
   try {
     return createPipeline({ ...wired.deps, ...extra });
   } catch (error) {
-    await wired.close();
+    await wired.close(0);
     throw error;
   }
+}
+
+/**
+ * Closes the pipeline (the jobs in hand finish, a cycle is handed back) within `graceMs`, or at once
+ * when Redis is gone, then every connection. Resolves whether the pipeline closed in time.
+ */
+export async function closeWithin(
+  pipeline: Pick<Pipeline, 'close'>,
+  wired: Wired,
+  graceMs: number,
+): Promise<boolean> {
+  const clean = await settlesWithin(pipeline.close(), graceMs, wired.link.down());
+  await wired.close(clean ? 2_000 : 0);
+  return clean;
 }
 
 export async function runCheck(config: Config, options: CheckOptions = {}): Promise<number> {
@@ -80,31 +92,34 @@ export async function runCheck(config: Config, options: CheckOptions = {}): Prom
   const wired = wirePipeline(config, { ...options, logger });
   const pipeline = await createOrClose(wired);
   const started = performance.now();
-  const onSignal = () => {
+  const signals =
+    options.handleSignals === false
+      ? null
+      : stopSignals((signal) => stderr.write(`\n${signal} again: exiting now\n`));
+  void signals?.received.then(() => {
     stderr.write('\nstopping: waiting for the jobs in hand…\n');
     void pipeline.close();
-  };
-  if (options.handleSignals !== false) {
-    process.once('SIGINT', onSignal);
-    process.once('SIGTERM', onSignal);
-  }
+  });
+  const watchdog = wired.link.watchdog(config.redisConnectTimeoutMs);
   let tty = false;
   try {
+    await wired.link.ready(config.redisConnectTimeoutMs);
     await pipeline.startWorkers();
-    const summary = await pipeline.runCycleNow({
+    const cycle = pipeline.runCycleNow({
       onProgress: (progress) => {
         if (!stderr.isTTY) return;
         tty = true;
         stderr.write(`\r\x1b[K${formatProgress(progress)}`);
       },
     });
+    const summary = await Promise.race([cycle, watchdog.failed]);
     if (tty) stderr.write('\r\x1b[K');
     stdout.write(`${formatSummary(summary, (performance.now() - started) / 1000)}\n`);
     return summary.ok ? 0 : 1;
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-    await pipeline.close();
-    await wired.close();
+    if (tty) stderr.write('\r\x1b[K');
+    watchdog.stop();
+    signals?.dispose();
+    await closeWithin(pipeline, wired, config.stopGraceMs);
   }
 }
