@@ -14,6 +14,7 @@ import { createLogger } from '../logger.js';
 import { OperatorError } from '../operator-error.js';
 import { createFakeSlack } from '../sim/fake-slack.js';
 import { createSimulator } from '../sim/server.js';
+import { demoClosingLines, GO_LIVE_LINES } from './demo-report.js';
 import {
   type PrivateRedis,
   RedisServerMissingError,
@@ -149,14 +150,16 @@ export async function runDemo(options: DemoOptions = {}): Promise<number> {
     const topLevel = messages.filter((m) => !m.thread_ts).length;
 
     stdout.write(`\n${renderPlainList(views, { color })}\n\n`);
-    stdout.write(
-      `${views.length} alerts need attention, most urgent first. In Slack they went to one channel as ${topLevel} top-level message${topLevel === 1 ? '' : 's'}` +
-        `${summary.digests > 0 ? ' (a digest, with the alerts in its thread: more than DIGEST_OVER new alerts at once)' : ''}.\n`,
-    );
-    stdout.write(
-      `Block Kit JSON of each message (paste its "blocks" into Slack's Block Kit Builder): ${relative(process.cwd(), outDir) || '.'}/ (${written} files)\n`,
-    );
-    stdout.write(`${formatSummary(summary, seconds)}\n`);
+    const closing = demoClosingLines({
+      evaluations: views.map((v) => v.evaluation),
+      topLevelMessages: topLevel,
+      digested: summary.digests > 0,
+      outDir: relative(process.cwd(), outDir) || '.',
+      files: written,
+    });
+    stdout.write(`${closing.join('\n')}\n`);
+    stdout.write(`${formatSummary(summary, seconds)}\n\n`);
+    stdout.write(`${GO_LIVE_LINES.join('\n')}\n`);
     exitCode = summary.ok ? 0 : 1;
   } finally {
     await pipeline.close();
