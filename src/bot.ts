@@ -1,16 +1,17 @@
 import type { Redis } from 'ioredis';
-import { systemClock } from './clock.js';
+import { type Clock, systemClock } from './clock.js';
 import { type Config, longestPollGapMs, requireSettings } from './config.js';
 import { closeWithin, createOrClose } from './jobs/check.js';
+import type { Pipeline } from './jobs/pipeline.js';
 import { createSlackWebClient } from './jobs/slack-client.js';
-import { type WiringOverrides, wirePipeline } from './jobs/wiring.js';
-import { createLogger } from './logger.js';
+import { type Wired, type WiringOverrides, wirePipeline } from './jobs/wiring.js';
+import { createLogger, type Logger } from './logger.js';
 import { measureClockSkew, warnOnClockSkew } from './ops/clock-skew.js';
 import { createHealthCheck } from './ops/health.js';
 import { opsRoutes } from './ops/http.js';
-import { createMetrics } from './ops/metrics.js';
+import { createMetrics, type Metrics } from './ops/metrics.js';
 import { armExitGuard, stopSignals } from './ops/shutdown.js';
-import { createSlackApp } from './slack/app.js';
+import { createSlackApp, type SlackApp } from './slack/app.js';
 
 /**
  * `npm start`: the poll schedule and every worker, the Slack app (HTTP on PORT, or Socket Mode), and
@@ -43,6 +44,10 @@ export async function runBot(config: Config, options: BotOptions = {}): Promise<
       observe: metrics.slackCall,
     });
   const wired = wirePipeline(config, { ...options, logger, slack });
+  const signals = options.until
+    ? null
+    : stopSignals((signal) => logger.warn({ signal }, 'second signal: exiting now'));
+  const stopAsked = options.until ?? signals!.received;
   const pipeline = await createOrClose(wired, {
     onCycleFinished: (summary) =>
       metrics.observeCycle({
@@ -51,34 +56,27 @@ export async function runBot(config: Config, options: BotOptions = {}): Promise<
         instances: summary.instances,
       }),
   });
-  try {
-    await wired.link.ready(config.redisConnectTimeoutMs);
-  } catch (error) {
+  // Redis within REDIS_CONNECT_TIMEOUT (else the one line naming REDIS_URL), unless a stop comes first.
+  const early = await Promise.race([
+    wired.link.ready(config.redisConnectTimeoutMs).then(
+      () => null,
+      (error: unknown) => ({ error }),
+    ),
+    stopAsked.then(() => ({ error: null })),
+  ]);
+  if (early) {
     await closeWithin(pipeline, wired, 0);
-    throw error;
+    signals?.dispose();
+    if (early.error) throw early.error;
+    logger.info('stopped before Redis answered');
+    return 0;
   }
-  const redis: Redis = wired.deps.redis();
-  const clock = options.clock ?? systemClock;
-  await warnOnClockSkew({ redis, clock, logger });
-  metrics.attach({
-    store: wired.deps.store,
-    client: wired.deps.client,
-    queues: Object.values(pipeline.queues),
-    clockSkew: () => measureClockSkew(redis, clock),
-  });
-  const health = createHealthCheck({
-    redis,
-    redisStatus: wired.link.status,
-    prefix: config.queuePrefix,
-    pollIntervalMs: longestPollGapMs(config),
-  });
-  const slackApp = createSlackApp({
-    config,
-    store: wired.deps.store,
-    client: wired.deps.client,
-    redis,
+  const slackApp = await assembleSlackApp(config, {
     logger,
-    routes: opsRoutes({ health, metrics }),
+    wired,
+    pipeline,
+    metrics,
+    clock: options.clock ?? systemClock,
   });
 
   await pipeline.start();
@@ -93,32 +91,67 @@ export async function runBot(config: Config, options: BotOptions = {}): Promise<
   );
   options.onListening?.(port);
 
-  const signals = options.until
-    ? null
-    : stopSignals((signal) => logger.warn({ signal }, 'second signal: exiting now'));
-  const reason = await (options.until ?? signals!.received);
+  const reason = await stopAsked;
+  const clean = await stopBot({ config, logger, wired, reason, guard: !options.until }, async () => {
+    await slackApp.stop();
+    await pipeline.close();
+  });
+  signals?.dispose();
+  return clean ? 0 : 1;
+}
+
+/** The Slack app with `/healthz` and `/metrics` beside it, on a connection of its own. */
+async function assembleSlackApp(
+  config: Config,
+  deps: { logger: Logger; wired: Wired; pipeline: Pipeline; metrics: Metrics; clock: Clock },
+): Promise<SlackApp> {
+  const { logger, wired, metrics, clock } = deps;
+  const redis: Redis = wired.deps.redis();
+  await warnOnClockSkew({ redis, clock, logger });
+  metrics.attach({
+    store: wired.deps.store,
+    client: wired.deps.client,
+    queues: Object.values(deps.pipeline.queues),
+    clockSkew: () => measureClockSkew(redis, clock),
+  });
+  const health = createHealthCheck({
+    redis,
+    redisStatus: wired.link.status,
+    prefix: config.queuePrefix,
+    pollIntervalMs: longestPollGapMs(config),
+  });
+  return createSlackApp({
+    config,
+    store: wired.deps.store,
+    client: wired.deps.client,
+    redis,
+    logger,
+    routes: opsRoutes({ health, metrics }),
+  });
+}
+
+/**
+ * The stop: the Slack app stops taking requests, the workers finish or hand back the jobs in hand, Redis
+ * closes; within STOP_GRACE, or at once when Redis is gone (nothing can finish or be handed back
+ * without it: the jobs' locks expire and another process takes them over).
+ */
+async function stopBot(
+  deps: { config: Config; logger: Logger; wired: Wired; reason: unknown; guard: boolean },
+  close: () => Promise<void>,
+): Promise<boolean> {
+  const { config, logger } = deps;
   logger.info(
-    { reason, graceSeconds: config.stopGraceMs / 1000 },
+    { reason: deps.reason, graceSeconds: config.stopGraceMs / 1000 },
     'stopping: finishing the jobs in hand or handing them back',
   );
   // Past the grace period and the connections' own close, nothing may keep the process up.
-  if (!options.until) armExitGuard(config.stopGraceMs + 5_000, () => 1);
-  const clean = await closeWithin(
-    {
-      close: async () => {
-        await slackApp.stop();
-        await pipeline.close();
-      },
-    },
-    wired,
-    config.stopGraceMs,
-  );
-  signals?.dispose();
+  if (deps.guard) armExitGuard(config.stopGraceMs + 5_000, () => 1);
+  const clean = await closeWithin({ close }, deps.wired, config.stopGraceMs);
   if (clean) logger.info('stopped');
   else
     logger.warn(
-      'stopped before the jobs in hand were done (Redis gone, or the grace period over): ' +
+      'stopped before the jobs in hand were done (Redis gone, or STOP_GRACE over): ' +
         'they go back to the queue when their locks expire, and another process takes them over',
     );
-  return clean ? 0 : 1;
+  return clean;
 }

@@ -1,7 +1,8 @@
 import { destination } from 'pino';
 import { type Config, requireSettings } from '../config.js';
 import { createLogger } from '../logger.js';
-import { settlesWithin, stopSignals } from '../ops/shutdown.js';
+import { OperatorError } from '../operator-error.js';
+import { type StopSignals, settlesWithin, stopSignals } from '../ops/shutdown.js';
 import type { CycleProgress, CycleSummary } from './orchestrator.js';
 import { createPipeline, type Pipeline, type PipelineDeps } from './pipeline.js';
 import { type Wired, type WiringOverrides, wirePipeline } from './wiring.js';
@@ -96,14 +97,11 @@ export async function runCheck(config: Config, options: CheckOptions = {}): Prom
     options.handleSignals === false
       ? null
       : stopSignals((signal) => stderr.write(`\n${signal} again: exiting now\n`));
-  void signals?.received.then(() => {
-    stderr.write('\nstopping: waiting for the jobs in hand…\n');
-    void pipeline.close();
-  });
+  const stopped = signals ? stopWhenAsked(signals, pipeline, wired, config.stopGraceMs, stderr) : NEVER;
   const watchdog = wired.link.watchdog(config.redisConnectTimeoutMs);
   let tty = false;
   try {
-    await wired.link.ready(config.redisConnectTimeoutMs);
+    await Promise.race([wired.link.ready(config.redisConnectTimeoutMs), stopped]);
     await pipeline.startWorkers();
     const cycle = pipeline.runCycleNow({
       onProgress: (progress) => {
@@ -112,7 +110,7 @@ export async function runCheck(config: Config, options: CheckOptions = {}): Prom
         stderr.write(`\r\x1b[K${formatProgress(progress)}`);
       },
     });
-    const summary = await Promise.race([cycle, watchdog.failed]);
+    const summary = await Promise.race([cycle, watchdog.failed, stopped]);
     if (tty) stderr.write('\r\x1b[K');
     stdout.write(`${formatSummary(summary, (performance.now() - started) / 1000)}\n`);
     return summary.ok ? 0 : 1;
@@ -122,4 +120,32 @@ export async function runCheck(config: Config, options: CheckOptions = {}): Prom
     signals?.dispose();
     await closeWithin(pipeline, wired, config.stopGraceMs);
   }
+}
+
+const NEVER = new Promise<never>(() => {});
+
+/**
+ * On SIGTERM/SIGINT: the pipeline stops taking jobs and lets the ones in hand finish (the cycle is handed
+ * back; the next run resumes it). The cycle's own wait then ends with an interrupted summary; when it
+ * cannot (Redis gone, or the grace period over), this rejects with the one line to print instead.
+ */
+function stopWhenAsked(
+  signals: StopSignals,
+  pipeline: Pipeline,
+  wired: Wired,
+  graceMs: number,
+  stderr: { write(text: string): unknown },
+): Promise<never> {
+  const stopped = signals.received.then(async (signal) => {
+    stderr.write('\nstopping: waiting for the jobs in hand…\n');
+    const clean = await settlesWithin(pipeline.close(), graceMs, wired.link.down());
+    throw new OperatorError(
+      clean
+        ? `stopped by ${signal}; the cycle resumes in the next run`
+        : `stopped by ${signal} before the jobs in hand were done (Redis gone, or STOP_GRACE over): ` +
+            'they go back to the queue when their locks expire',
+    );
+  });
+  stopped.catch(() => undefined);
+  return stopped;
 }
