@@ -163,7 +163,11 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
       } catch (error) {
         if (error instanceof DelayedError) throw error;
         const final = isFinalFailure(job, error);
-        logger.warn({ queue, jobId: job.id, attempt: job.attemptsMade + 1, final, err: error }, 'job failed');
+        // A failure BullMQ retries is news only when the retries run out: info, then a warning.
+        logger[final ? 'warn' : 'info'](
+          { queue, jobId: job.id, attempt: job.attemptsMade + 1, final, err: error },
+          'job failed',
+        );
         if (final) await reportFailure(queue, job, error);
         throw error;
       }
