@@ -139,6 +139,8 @@ function stopWhenAsked(
   const stopped = signals.received.then(async (signal) => {
     stderr.write('\nstopping: waiting for the jobs in hand…\n');
     const clean = await settlesWithin(pipeline.close(), graceMs, wired.link.down());
+    const link = wired.link.status();
+    if (!link.up && !link.started) throw new OperatorError(`stopped by ${signal} before Redis answered`);
     throw new OperatorError(
       clean
         ? `stopped by ${signal}; the cycle resumes in the next run`

@@ -11,7 +11,7 @@ export type CliProcess = {
   exited: Promise<{ code: number | null; ms: number }>;
   /** Resolves once stdout or stderr matches `pattern`; rejects after `timeoutMs`. */
   waitFor(pattern: RegExp, timeoutMs?: number): Promise<void>;
-  /** Milliseconds since `signal` was sent (or since spawn), once it exited. */
+  /** Sends `signal`; returns when it was sent (performance.now()). */
   signal(signal: NodeJS.Signals): number;
 };
 

@@ -1,5 +1,5 @@
 import { writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
+import { type AddressInfo, connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -135,13 +135,28 @@ describe('Redis out of reach at start', () => {
   );
 
   it.each(['check', 'start'])('%s stops at once on SIGTERM while it waits', async (command) => {
-    const proc = run(command, { ...unreachable, REDIS_CONNECT_TIMEOUT: '60s' });
-    await new Promise((r) => setTimeout(r, 2_500));
-    const sent = proc.signal('SIGTERM');
-    const { code } = await proc.exited;
-    expect(performance.now() - sent).toBeLessThan(10_000);
-    expect(code).toBe(command === 'check' ? 1 : 0);
-    expectShortStderr(proc.stderr(), 3);
+    // A "Redis" that hangs up on every connection: its first connection says the process is waiting.
+    let connected!: () => void;
+    const firstConnection = new Promise<void>((resolve) => {
+      connected = resolve;
+    });
+    const hangUp = createServer((socket) => {
+      connected();
+      socket.destroy();
+    });
+    await new Promise<void>((resolve) => hangUp.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = hangUp.address() as AddressInfo;
+      const proc = run(command, { REDIS_URL: `redis://127.0.0.1:${port}`, REDIS_CONNECT_TIMEOUT: '60s' });
+      await firstConnection;
+      const sent = proc.signal('SIGTERM');
+      const { code } = await proc.exited;
+      expect(performance.now() - sent).toBeLessThan(10_000);
+      expect(code).toBe(command === 'check' ? 1 : 0);
+      expectShortStderr(proc.stderr(), 3);
+    } finally {
+      hangUp.close();
+    }
   });
 });
 
