@@ -1,6 +1,6 @@
 import { loadConfig, loadDotEnv } from './config.js';
 import { OperatorError } from './operator-error.js';
-import { armExitGuard } from './ops/shutdown.js';
+import { armExitGuard, exitGuardMs } from './ops/shutdown.js';
 import { stopHttpThread } from './yeastar/transport.js';
 
 /**
@@ -41,12 +41,10 @@ async function main(argv: string[]): Promise<number> {
   return command.run(args);
 }
 
-/** Once the command's work is over, however it ended: after this, nothing may hold the exit code. */
-const EXIT_GUARD_MS = 2_000;
-
 async function finish(code: number): Promise<void> {
   process.exitCode = code;
-  armExitGuard(EXIT_GUARD_MS, () => code);
+  // Once the command's work is over, however it ended, nothing may hold the exit code.
+  armExitGuard(exitGuardMs(), () => code);
   // The API's requests run on a thread of their own, shared by the process: it ends with the command.
   await stopHttpThread();
 }

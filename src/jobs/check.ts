@@ -2,7 +2,7 @@ import { destination } from 'pino';
 import { type Config, requireSettings } from '../config.js';
 import { createLogger } from '../logger.js';
 import { OperatorError } from '../operator-error.js';
-import { type StopSignals, settlesWithin, stopSignals } from '../ops/shutdown.js';
+import { abandonWork, type StopSignals, settlesWithin, stopSignals } from '../ops/shutdown.js';
 import type { CycleProgress, CycleSummary } from './orchestrator.js';
 import { createPipeline, type Pipeline, type PipelineDeps } from './pipeline.js';
 import { type Wired, type WiringOverrides, wirePipeline } from './wiring.js';
@@ -73,6 +73,7 @@ export async function closeWithin(
   graceMs: number,
 ): Promise<boolean> {
   const clean = await settlesWithin(pipeline.close(), graceMs, wired.link.down());
+  if (!clean) abandonWork();
   await wired.close(clean ? 2_000 : 0);
   return clean;
 }

@@ -132,6 +132,20 @@ export function createRedisLink(deps: {
     logger.error({ what, err: error }, 'redis error');
   }
 
+  /**
+   * Watched and closed with the others, and so is every copy made of it: BullMQ gives each worker a
+   * second, blocking connection made with `duplicate()`, which a stop must be able to drop too (a worker
+   * whose close waits for a Redis that is gone never drops it itself, and its retry timer keeps the
+   * process alive).
+   */
+  function track(connection: Redis): Redis {
+    connections.push(connection);
+    connection.on('error', (error: Error) => report(error, 'connection'));
+    const duplicate = connection.duplicate.bind(connection);
+    connection.duplicate = (override) => track(duplicate(override));
+    return connection;
+  }
+
   const probe = make();
   connections.push(probe);
   probe.on('error', (error: Error) => {
@@ -146,12 +160,7 @@ export function createRedisLink(deps: {
   if (probe.status === 'ready') back();
 
   return {
-    connect() {
-      const connection = make();
-      connections.push(connection);
-      connection.on('error', (error: Error) => report(error, 'connection'));
-      return connection;
-    },
+    connect: () => track(make()),
     watch(source, what) {
       source.on('error', (error) => report(error, what));
       return source;
@@ -175,6 +184,8 @@ export function createRedisLink(deps: {
             ),
           );
         }, timeoutMs);
+        // A command that stops waiting (a signal came first) must not be held up by this timer.
+        timer.unref();
         readyWaiters.add(wake);
       });
     },

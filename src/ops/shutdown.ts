@@ -4,6 +4,22 @@
  * or a handle nobody closed cannot keep a cron job, a CI step or a supervisor waiting.
  */
 
+let abandoned = false;
+
+/**
+ * Says that a stop gave up on what was in hand (Redis gone, or the grace period over). BullMQ's workers
+ * then still wait for Redis with timers of their own, which nothing else would end: the process exits
+ * as soon as the command returned (`exitGuardMs`).
+ */
+export function abandonWork(): void {
+  abandoned = true;
+}
+
+/** How long after its command the process may still run: a moment, or none once work was abandoned. */
+export function exitGuardMs(): number {
+  return abandoned ? 100 : 2_000;
+}
+
 /**
  * Exits with `code()` if the process is still alive `ms` from now. The timer is unref'd: a process
  * whose handles are all closed ends by itself before it fires; it fires only for a forgotten one.
