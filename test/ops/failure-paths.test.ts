@@ -152,7 +152,7 @@ describe('Redis out of reach at start', () => {
       const sent = proc.signal('SIGTERM');
       const { code } = await proc.exited;
       expect(performance.now() - sent).toBeLessThan(10_000);
-      expect(code).toBe(command === 'check' ? 1 : 0);
+      expect(code, `${proc.stdout()}\n${proc.stderr()}`).toBe(command === 'check' ? 1 : 0);
       expectShortStderr(proc.stderr(), 3);
     } finally {
       hangUp.close();
