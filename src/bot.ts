@@ -43,10 +43,11 @@ export async function runBot(config: Config, options: BotOptions = {}): Promise<
       logger,
       observe: metrics.slackCall,
     });
-  const wired = wirePipeline(config, { ...options, logger, slack });
+  // Before any connection: a signal from here on is ours to handle, never Node's default.
   const signals = options.until
     ? null
     : stopSignals((signal) => logger.warn({ signal }, 'second signal: exiting now'));
+  const wired = wirePipeline(config, { ...options, logger, slack });
   const stopAsked = options.until ?? signals!.received;
   const pipeline = await createOrClose(wired, {
     onCycleFinished: (summary) =>
@@ -55,6 +56,9 @@ export async function runBot(config: Config, options: BotOptions = {}): Promise<
         seconds: Math.max(0, (summary.finishedAt - summary.startedAt) / 1000),
         instances: summary.instances,
       }),
+  }).catch((error: unknown) => {
+    signals?.dispose();
+    throw error;
   });
   // Redis within REDIS_CONNECT_TIMEOUT (else the one line naming REDIS_URL), unless a stop comes first.
   const early = await Promise.race([

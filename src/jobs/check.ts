@@ -91,13 +91,17 @@ export async function runCheck(config: Config, options: CheckOptions = {}): Prom
   const logger =
     options.logger ??
     createLogger({ level: config.logLevel, destination: destination({ dest: 2, sync: false }) });
-  const wired = wirePipeline(config, { ...options, logger });
-  const pipeline = await createOrClose(wired);
-  const started = performance.now();
+  // Before any connection: a signal from here on is ours to handle, never Node's default.
   const signals =
     options.handleSignals === false
       ? null
       : stopSignals((signal) => stderr.write(`\n${signal} again: exiting now\n`));
+  const wired = wirePipeline(config, { ...options, logger });
+  const pipeline = await createOrClose(wired).catch((error: unknown) => {
+    signals?.dispose();
+    throw error;
+  });
+  const started = performance.now();
   const stopped = signals ? stopWhenAsked(signals, pipeline, wired, config.stopGraceMs, stderr) : NEVER;
   const watchdog = wired.link.watchdog(config.redisConnectTimeoutMs);
   let tty = false;
