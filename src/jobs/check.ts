@@ -64,16 +64,29 @@ export async function createOrClose(wired: Wired, extra: Partial<PipelineDeps> =
 }
 
 /**
- * Closes the pipeline (the jobs in hand finish, a cycle is handed back) within `graceMs`, or at once
- * when Redis is gone, then every connection. Resolves whether the pipeline closed in time.
+ * Lets the pipeline close (the jobs in hand finish, a cycle is handed back) within `graceMs`; resolves
+ * whether it did. Not at all when Redis is gone: nothing can finish or be handed back without it, and
+ * BullMQ, closing a queue whose connection never got through, reports that connection's late failure
+ * on an emitter it has already stripped of listeners (an uncaught error). The connections are dropped
+ * instead (`Wired.close`).
  */
+export async function closeInTime(
+  pipeline: Pick<Pipeline, 'close'>,
+  wired: Wired,
+  graceMs: number,
+): Promise<boolean> {
+  const clean = wired.link.status().up && (await settlesWithin(pipeline.close(), graceMs, wired.link.down()));
+  if (!clean) abandonWork();
+  return clean;
+}
+
+/** `closeInTime`, then every connection. */
 export async function closeWithin(
   pipeline: Pick<Pipeline, 'close'>,
   wired: Wired,
   graceMs: number,
 ): Promise<boolean> {
-  const clean = await settlesWithin(pipeline.close(), graceMs, wired.link.down());
-  if (!clean) abandonWork();
+  const clean = await closeInTime(pipeline, wired, graceMs);
   await wired.close(clean ? 2_000 : 0);
   return clean;
 }
@@ -142,8 +155,8 @@ function stopWhenAsked(
   stderr: { write(text: string): unknown },
 ): Promise<never> {
   const stopped = signals.received.then(async (signal) => {
-    stderr.write('\nstopping: waiting for the jobs in hand…\n');
-    const clean = await settlesWithin(pipeline.close(), graceMs, wired.link.down());
+    if (wired.link.status().up) stderr.write('\nstopping: waiting for the jobs in hand…\n');
+    const clean = await closeInTime(pipeline, wired, graceMs);
     const link = wired.link.status();
     if (!link.up && !link.started) throw new OperatorError(`stopped by ${signal} before Redis answered`);
     throw new OperatorError(

@@ -287,7 +287,12 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
         closing = true;
         await Promise.all(workers.map((w) => w.close()));
         await Promise.all(Object.values(queues).map((q) => q.close()));
-        await Promise.all(connections.map((c) => c.quit().catch(() => c.disconnect())));
+        // QUIT only where it can be sent: written to a socket that never got through it fails on it.
+        await Promise.all(
+          connections.map((c) =>
+            c.status === 'ready' ? c.quit().catch(() => c.disconnect()) : Promise.resolve(c.disconnect()),
+          ),
+        );
       })();
       return closed;
     },
