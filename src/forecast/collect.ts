@@ -1,6 +1,6 @@
 import type { Instance } from '../yeastar/types.js';
-import { type ForecastItem, forecastItemsOf, type InstanceForecast } from './items.js';
-import { compareItems, type ForecastSnapshot } from './snapshot.js';
+import { compareItems, type ForecastItem, forecastItemsOf, type InstanceForecast } from './items.js';
+import type { ForecastSnapshot } from './snapshot.js';
 import { assertDays, windowEnd } from './window.js';
 
 /**

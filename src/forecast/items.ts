@@ -119,3 +119,18 @@ function serviceItem(
     autoRenew: service.serviceAutoRenewal === true,
   };
 }
+
+export function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** The forecast's order: by expiry, then SN, product ID, plan before services, then name. */
+export function compareItems(a: ForecastItem, b: ForecastItem): number {
+  return (
+    a.expiresAt - b.expiresAt ||
+    compareText(a.sn, b.sn) ||
+    compareText(a.productId, b.productId) ||
+    (a.kind === b.kind ? 0 : a.kind === 'plan' ? -1 : 1) ||
+    compareText(a.name, b.name)
+  );
+}

@@ -1,6 +1,6 @@
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { portalLink } from '../alerts/render.js';
-import type { ForecastItem } from './items.js';
+import { compareItems, type ForecastItem } from './items.js';
 
 /**
  * The forecast items of one complete cycle as one compact value (one Redis string per cycle), so that
@@ -28,7 +28,7 @@ export type ForecastSnapshot = {
   horizonDays: number;
   /** `PORTAL_URL` when it was built: every item's link is made from it. */
   portalUrl: string;
-  /** Sorted by expiry (then SN, plan before services, name). */
+  /** In `compareItems` order (by expiry first). */
   items: ForecastItem[];
   /** Plans and services without an expiry date, per customer. */
   undatedByCustomer: Map<string, number>;
@@ -60,20 +60,6 @@ type Encoded = {
   /** Pairs: customer (string index), count. */
   undated: number[];
 };
-
-function compareText(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
-/** The snapshot's order: by expiry, then SN, plan before services, then name. */
-export function compareItems(a: ForecastItem, b: ForecastItem): number {
-  return (
-    a.expiresAt - b.expiresAt ||
-    compareText(a.sn, b.sn) ||
-    (a.kind === b.kind ? 0 : a.kind === 'plan' ? -1 : 1) ||
-    compareText(a.name, b.name)
-  );
-}
 
 function stringTable(): { strings: string[]; indexOf(text: string): number } {
   const strings: string[] = [];

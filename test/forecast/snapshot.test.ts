@@ -2,8 +2,8 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createSnapshotBuilder } from '../../src/forecast/collect.js';
+import { compareItems } from '../../src/forecast/items.js';
 import {
-  compareItems,
   decodeSnapshot,
   encodeSnapshot,
   type ForecastSnapshot,
