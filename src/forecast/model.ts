@@ -2,7 +2,7 @@ import { alertKeyOf } from '../alerts/rules.js';
 import { calendarDaysBetween } from '../util/calendar-days.js';
 import { type ForecastAlert, NO_ALERT } from './alert-state.js';
 import { compareItems, compareText, type ForecastItem } from './items.js';
-import { type IsoWeek, weekKeys, weeksOfWindow } from './weeks.js';
+import { type IsoWeek, localDate, weekKeys, weeksOfWindow } from './weeks.js';
 import { assertDays, windowEnd } from './window.js';
 
 /**
@@ -53,6 +53,9 @@ export type Forecast = {
   customerFilter: string | null;
   /** The first instant after the window. */
   windowEnd: number;
+  /** The window's first and last days, `yyyy-MM-dd` in the zone. */
+  today: string;
+  lastDay: string;
   /** Overdue and due items, in `compareItems` order (by expiry first). */
   rows: ForecastRow[];
   overdue: Counts;
@@ -169,6 +172,8 @@ export function buildForecast(input: ForecastInput, query: ForecastQuery): Forec
     days: query.days,
     customerFilter: filter,
     windowEnd: end,
+    today: localDate(query.now, query.timeZone),
+    lastDay: localDate(end - 1, query.timeZone),
     rows,
     ...bucketsOf(rows, query),
     topCustomers: customers.slice(0, TOP_CUSTOMERS),

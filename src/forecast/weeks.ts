@@ -22,6 +22,11 @@ export type IsoWeek = {
   lastDay: string;
 };
 
+/** The calendar date `at` falls on in the zone, `yyyy-MM-dd`. */
+export function localDate(at: number, timeZone: string): string {
+  return format(new TZDate(at, timeZone), 'yyyy-MM-dd');
+}
+
 export function isoWeekOf(at: number, timeZone: string): IsoWeek {
   const date = new TZDate(at, timeZone);
   const isoYear = getISOWeekYear(date);

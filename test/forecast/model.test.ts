@@ -208,6 +208,7 @@ describe('buildForecast: window, filter, alerts', () => {
       ['last-day', 7, '2027-W13'],
     ]);
     expect(f.overdue.count).toBe(1);
+    expect([f.today, f.lastDay]).toEqual(['2027-03-24', '2027-03-31']);
     expect(f.weeks.map((w) => [w.key, w.count])).toEqual([
       ['2027-W12', 1],
       ['2027-W13', 1],
