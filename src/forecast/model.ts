@@ -97,15 +97,29 @@ function customerMatcher(filter: string | null): (customer: string) => boolean {
   return (customer) => customer.toLowerCase().includes(needle);
 }
 
-function rowsOf(input: ForecastInput, query: ForecastQuery, matches: (customer: string) => boolean) {
+function rowsOf(
+  input: ForecastInput,
+  query: ForecastQuery,
+  end: number,
+  matches: (customer: string) => boolean,
+): ForecastRow[] {
   const weekKeyOf = weekKeys(query.timeZone);
   const rows: ForecastRow[] = [];
   for (const item of input.items) {
-    if (!matches(item.customer)) continue;
+    // Before the window's end is the same as "at most `days` calendar days left", and cheaper to ask.
+    if (!(item.expiresAt < end) || !matches(item.customer)) continue;
     const daysLeft = calendarDaysBetween(item.expiresAt, query.now, query.timeZone);
-    if (!(daysLeft <= query.days)) continue;
+    // Spelled out, not spread: one object shape for every row, several times faster to build.
     rows.push({
-      ...item,
+      sn: item.sn,
+      productId: item.productId,
+      productLine: item.productLine,
+      customer: item.customer,
+      name: item.name,
+      kind: item.kind,
+      expiresAt: item.expiresAt,
+      autoRenew: item.autoRenew,
+      portalUrl: item.portalUrl,
       daysLeft,
       bucket: daysLeft < 0 ? OVERDUE : weekKeyOf(item.expiresAt),
       alert: query.alerts?.get(alertKeyOf(item.productId, item.sn)) ?? NO_ALERT,
@@ -163,8 +177,8 @@ export function buildForecast(input: ForecastInput, query: ForecastQuery): Forec
   assertDays(query.days);
   const filter = query.customer?.trim() || null;
   const matches = customerMatcher(filter);
-  const rows = rowsOf(input, query, matches);
   const end = windowEnd(query.now, query.timeZone, query.days);
+  const rows = rowsOf(input, query, end, matches);
   const customers = ranked(rows, (r) => r.customer, 'customer');
   return {
     now: query.now,

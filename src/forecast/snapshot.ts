@@ -242,12 +242,18 @@ function readItems(value: unknown, strings: string[], instances: InstanceRow[], 
     if (Math.abs(expiresAt) > MAX_TIME)
       fail(`items.expiresAtDelta[${i}] leads outside the dates Date can hold`);
     const flag = flags[i]!;
+    const owner = instances[at]!;
+    // Spelled out, not spread: one object shape for every item, several times faster to build.
     items[i] = {
-      ...instances[at]!,
+      sn: owner.sn,
+      productId: owner.productId,
+      productLine: owner.productLine,
+      customer: owner.customer,
       name: strings[name[i]!]!,
       kind: flag & FLAG_SERVICE ? 'service' : 'plan',
       expiresAt,
       autoRenew: (flag & FLAG_AUTO_RENEW) !== 0,
+      portalUrl: owner.portalUrl,
     };
   }
   if (introduced !== instances.length)
