@@ -78,7 +78,11 @@ function stringTable(): { strings: string[]; indexOf(text: string): number } {
   };
 }
 
-/** The snapshot as bytes for one Redis value (write them as a Buffer, read them with `getBuffer`). */
+/**
+ * The snapshot as bytes for one Redis value (write them as a Buffer, read them with `getBuffer`). An
+ * instance (`productId:sn`) is stored once: its product line and customer are taken from its first
+ * item, as `forecastItemsOf` gives every item of an instance the same ones.
+ */
 export function encodeSnapshot(snapshot: ForecastSnapshot): Buffer {
   const table = stringTable();
   const instances: Encoded['instances'] = { sn: [], productId: [], productLine: [], customer: [] };
