@@ -1,4 +1,4 @@
-import { type RefinementCtx, type ZodIssue, type ZodTypeAny, z } from 'zod';
+import { type RefinementCtx, type ZodIssue, type ZodTypeAny, z } from 'zod/v3';
 import {
   type ActivationCode,
   type EndUserInfo,
