@@ -1,25 +1,26 @@
 /**
- * CPU spent reading instance records at the API boundary: N raw records (the simulator's generator,
- * seeded, with its attention instances, bare 19-digit planIds and a few malformed records) as pages of
- * 100, each page's text parsed with parseJsonSafe outside the measured window, then read by each
- * candidate (envelope + page + records) inside it. Several rounds, candidates taken in turns.
+ * CPU spent reading instance records at the API boundary (src/yeastar/schemas.ts): N raw records from the
+ * simulator's generator (seeded, with its attention instances, bare 19-digit planIds and a few malformed
+ * records) as pages of 100 in JSON text. Each step is measured alone, several rounds, in turns:
+ * - json: parseJsonSafe of the page text, for scale;
+ * - schemas: envelope, page and records read from the parsed page (its parse outside the window).
  *
- * Usage: npm run bench:schemas -- [--instances 100000] [--rounds 5] [--only fast,zod4]
- * Prints CPU ms per 100,000 records (process.cpuUsage, user + system) and the bytes each candidate
- * allocates per record (heap growth over the pages no collection interrupted).
+ * Usage: npm run bench:schemas -- [--instances 100000] [--rounds 5]
+ * Prints CPU ms per 100,000 records (process.cpuUsage, user + system) and the bytes each step allocates
+ * per record (heap growth over the pages no collection interrupted).
  */
-import { isDeepStrictEqual } from 'node:util';
 import { CATALOG } from '../src/sim/catalog.js';
 import { createGenerator, hasBarePlanId, type RawInstance } from '../src/sim/generator.js';
 import { parseJsonSafe } from '../src/util/json.js';
-import { parseEnvelope } from '../src/yeastar/schemas/envelope.js';
-import { parseInstancePage } from '../src/yeastar/schemas/instances.js';
-import * as today from '../src/yeastar/schemas.js';
-import type { Instance } from '../src/yeastar/types.js';
+import { parseEnvelope, parseInstancePage } from '../src/yeastar/schemas.js';
 
 type Page = { productId: string; text: string };
-type Read = { instances: Instance[]; skipped: Array<{ index: number; field: string; reason: string }> };
-type Candidate = { key: string; name: string; read: (body: unknown, productId: string) => Read };
+/** A measured step: `prepare` runs outside the window, `run` inside; `run` answers the records it read. */
+type Step = {
+  name: string;
+  prepare: (page: Page) => unknown;
+  run: (input: unknown, page: Page) => { records: number; skipped: number };
+};
 
 const PAGE_SIZE = 100;
 const SEED = 20261125;
@@ -76,59 +77,44 @@ function buildPages(instances: number): Page[] {
   return pages;
 }
 
-const CANDIDATES: Candidate[] = [
+const STEPS: Step[] = [
   {
-    key: 'fast',
-    name: 'fast readers (today: zod v3 only for refused records)',
-    read: (body, productId) => today.parseInstancePage(today.parseEnvelope(body).result, productId),
+    name: 'json: parseJsonSafe of the page',
+    prepare: (page) => page.text,
+    run: (text) => {
+      parseJsonSafe(text as string);
+      return { records: 0, skipped: 0 };
+    },
   },
   {
-    key: 'zod3',
-    name: "zod v3 alone (today's schemas)",
-    read: (body, productId) => readWithZod3(body, productId),
-  },
-  {
-    key: 'zod4',
-    name: 'zod v4 alone (z.compile)',
-    read: (body, productId) => parseInstancePage(parseEnvelope(body).result, productId),
+    name: 'schemas: envelope, page and records',
+    prepare: (page) => parseJsonSafe(page.text),
+    run: (body, page) => {
+      const read = parseInstancePage(parseEnvelope(body).result, page.productId);
+      return { records: read.instances.length + read.skipped.length, skipped: read.skipped.length };
+    },
   },
 ];
 
-/** Today's zod v3 schemas without the fast readers in front: what reading costs with zod 3 alone. */
-function readWithZod3(body: unknown, productId: string): Read {
-  const envelope = today.envelopeSchema.parse(body);
-  const page = today.pageMetaSchema.parse(envelope.result);
-  const read: Read = { instances: [], skipped: [] };
-  page.results.forEach((raw, index) => {
-    const parsed = today.instanceRecordSchema.safeParse(raw);
-    if (parsed.success) read.instances.push({ productId, ...parsed.data });
-    else {
-      const issue = parsed.error.issues[0]!;
-      read.skipped.push({ index, field: today.formatPath(issue.path) || 'record', reason: issue.message });
-    }
-  });
-  return read;
-}
-
 type Round = { cpuMs: number; wallMs: number; bytes: number; records: number; skipped: number };
 
-/** One pass of a candidate over every page: only its own work is inside the measured windows. */
-function measure(candidate: Candidate, pages: Page[]): Round {
+/** One pass of a step over every page: only `run` is inside the measured windows. */
+function measure(step: Step, pages: Page[]): Round {
   const round: Round = { cpuMs: 0, wallMs: 0, bytes: 0, records: 0, skipped: 0 };
   let bytesOver = 0;
   let cleanPages = 0;
   for (const page of pages) {
-    const body = parseJsonSafe(page.text);
+    const input = step.prepare(page);
     const heapBefore = process.memoryUsage().heapUsed;
     const wallBefore = performance.now();
     const cpuBefore = process.cpuUsage();
-    const read = candidate.read(body, page.productId);
+    const read = step.run(input, page);
     const cpu = process.cpuUsage(cpuBefore);
     round.wallMs += performance.now() - wallBefore;
     const grown = process.memoryUsage().heapUsed - heapBefore;
     round.cpuMs += (cpu.user + cpu.system) / 1000;
-    round.records += read.instances.length + read.skipped.length;
-    round.skipped += read.skipped.length;
+    round.records += read.records;
+    round.skipped += read.skipped;
     // A scavenge during the window shrinks the heap: those pages say nothing about allocation.
     if (grown > 0) {
       bytesOver += grown;
@@ -139,50 +125,42 @@ function measure(candidate: Candidate, pages: Page[]): Round {
   return round;
 }
 
-/** Every candidate reads every page to the same instances and the same skipped records. */
-function checkAgreement(candidates: Candidate[], pages: Page[]): void {
-  for (const page of pages) {
-    const reads = candidates.map((c) => c.read(parseJsonSafe(page.text), page.productId));
-    const [first, ...rest] = reads.map((r) => ({
-      instances: r.instances,
-      skipped: r.skipped.map(({ index, field }) => ({ index, field })),
-    }));
-    for (const other of rest) {
-      if (!isDeepStrictEqual(first, other))
-        throw new Error(`candidates disagree on a page of ${page.productId}`);
-    }
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+function report(instances: number, rounds: number, results: Map<string, Round[]>): void {
+  const per100k = 100_000 / instances;
+  console.log(`bench:schemas: ${instances} records, ${rounds} rounds; per 100,000 records, median (min):`);
+  for (const [name, runs] of results) {
+    const cpu = runs.map((x) => x.cpuMs * per100k);
+    console.log(
+      `  ${name.padEnd(38)} cpu_ms=${median(cpu).toFixed(0)} (${Math.min(...cpu).toFixed(0)})` +
+        ` wall_ms=${(median(runs.map((x) => x.wallMs)) * per100k).toFixed(0)}` +
+        ` bytes_per_record=${median(runs.map((x) => x.bytes)).toFixed(0)}`,
+    );
   }
 }
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 function main(): void {
   const instances = option('instances', 100_000);
   const rounds = option('rounds', 5);
-  const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
-  const candidates = CANDIDATES.filter((c) => !only || only.split(',').includes(c.key));
   const pages = buildPages(instances);
-  checkAgreement(candidates, pages);
-  const results = new Map<string, Round[]>(candidates.map((c) => [c.name, []]));
-  // Round 0 warms every candidate up and is not counted; the order turns each round.
+  const results = new Map<string, Round[]>(STEPS.map((step) => [step.name, []]));
+  // Round 0 warms every step up and is not counted; the order turns each round.
   for (let r = 0; r <= rounds; r++) {
-    for (let k = 0; k < candidates.length; k++) {
-      const candidate = candidates[(r + k) % candidates.length]!;
-      const round = measure(candidate, pages);
-      if (r > 0) results.get(candidate.name)!.push(round);
+    for (let k = 0; k < STEPS.length; k++) {
+      const step = STEPS[(r + k) % STEPS.length]!;
+      const round = measure(step, pages);
+      if (r > 0) results.get(step.name)!.push(round);
     }
   }
-  const per100k = 100_000 / instances;
-  console.log(`bench:schemas: ${instances} records in ${pages.length} pages, ${rounds} rounds (median, min)`);
-  for (const [name, runs] of results) {
-    const cpu = runs.map((x) => x.cpuMs * per100k);
-    const { records, skipped } = runs[0]!;
-    console.log(
-      `  ${name.padEnd(54)} cpu_ms_per_100k=${median(cpu).toFixed(0)} (min ${Math.min(...cpu).toFixed(0)})` +
-        ` wall_ms=${(median(runs.map((x) => x.wallMs)) * per100k).toFixed(0)}` +
-        ` bytes_per_record=${median(runs.map((x) => x.bytes)).toFixed(0)} records=${records} skipped=${skipped}`,
+  const read = results.get(STEPS[1]!.name)![0]!;
+  const malformed = Math.ceil((instances - 7) / 10_000);
+  if (read.records !== instances || read.skipped !== malformed) {
+    throw new Error(
+      `read ${read.records} records, ${read.skipped} skipped; expected ${instances}, ${malformed}`,
     );
   }
+  report(instances, rounds, results);
 }
 
 main();
