@@ -5,6 +5,7 @@ import { createPipeline } from '../src/jobs/pipeline.js';
 import { wirePipeline } from '../src/jobs/wiring.js';
 import { createLogger } from '../src/logger.js';
 import { createSlackApp } from '../src/slack/app.js';
+import { httpThreadTid } from '../src/yeastar/transport.js';
 import type { ClientStats } from '../src/yeastar/types.js';
 import { offsetClock } from './clock.js';
 import { createRedisCounter, type RedisCounts } from './counting-redis.js';
@@ -115,7 +116,7 @@ const attempts = (c: ClientStats) => c.calls + c.retries;
 async function measuredCycle(): Promise<CycleMeasurement> {
   counter.reset();
   const apiBefore = wired.deps.client.stats();
-  const splitBefore = cpuSnapshot();
+  const splitBefore = cpuSnapshot(httpThreadTid());
   const cpuBefore = process.cpuUsage();
   const cpuSince = () => {
     const used = process.cpuUsage(cpuBefore);
@@ -134,7 +135,7 @@ async function measuredCycle(): Promise<CycleMeasurement> {
   const seconds = (performance.now() - started) / 1000;
   loopDelay.disable();
   const cpu = process.cpuUsage(cpuBefore);
-  const splitAfter = cpuSnapshot();
+  const splitAfter = cpuSnapshot(httpThreadTid());
   const apiAfter = wired.deps.client.stats();
   return {
     summary,

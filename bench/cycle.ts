@@ -101,10 +101,11 @@ async function chooseRedis(): Promise<{ url: string; server: PrivateRedis | null
   return { url: server.url, server };
 }
 
-/** "main thread 3.61, V8 and libuv threads 0.85; " (empty where Linux does not tell). */
+/** "main thread 3.61, HTTP thread 1.70, V8 and libuv threads 0.85; " (empty where Linux does not tell). */
 function threadShares(split: CpuSplit | null): string {
   if (!split) return '';
-  return `main thread ${fixed(split.main, 2)}, V8 and libuv threads ${fixed(split.rest, 2)}; `;
+  const http = split.http > 0 ? `HTTP thread ${fixed(split.http, 2)}, ` : '';
+  return `main thread ${fixed(split.main, 2)}, ${http}V8 and libuv threads ${fixed(split.rest, 2)}; `;
 }
 
 /** Seconds of CPU the Redis server has used (INFO cpu), main thread and children. */

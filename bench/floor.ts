@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
-import PQueue from 'p-queue';
 import { createLogger } from '../src/logger.js';
 import { deleteKeysMatching } from '../src/ops/redis-keys.js';
 import { PATHS } from '../src/sim/server.js';
 import { createYeastarClient } from '../src/yeastar/client.js';
 import { createHttp, relativePath } from '../src/yeastar/http.js';
+import { createLimiter } from '../src/yeastar/limiter.mjs';
 import { startSimChild } from './sim-child.js';
 
 /**
@@ -96,7 +96,7 @@ try {
       })
     ).body,
   ) as { result: { token: string } };
-  const slots = new PQueue({ concurrency });
+  const slots = createLimiter(concurrency);
   const report = (name: string, r: { seconds: number; cpu: number }) =>
     process.stdout.write(
       `${name}: ${list.length} requests in ${r.seconds.toFixed(2)} s, bound ${bound.toFixed(2)} s, ` +
@@ -104,7 +104,7 @@ try {
     );
   const gotOnly = await timed(
     list.map(({ productId, pageNo }) => async () => {
-      await slots.add(() =>
+      await slots.run(() =>
         http.get(relativePath(PATHS.instanceList), {
           searchParams: { productId, pageNo: String(pageNo), pageSize: String(PAGE_SIZE) },
           headers: { authorization: `Bearer ${tokenAnswer.result.token}` },
@@ -117,7 +117,7 @@ try {
   // The cycle's other two thirds are small answers (purchase and renewal look-ups): 1 KB, not 115 KB.
   const small = await timed(
     list.map(() => async () => {
-      await slots.add(() =>
+      await slots.run(() =>
         http.get(relativePath(PATHS.productList), {
           headers: { authorization: `Bearer ${tokenAnswer.result.token}` },
           responseType: 'buffer',

@@ -47,7 +47,7 @@ export function defaultTuning(config: Config): PipelineTuning {
     pollIntervalMs: 50,
     stallCheckMs: 30_000,
     // Three times the API's concurrency: while a job parses, evaluates or talks to Redis it holds no API
-    // slot, and another job's request must be waiting in the transport's queue to take it (the queue
+    // slot, and another job's request must be waiting on the HTTP thread to take it (the thread's limiter
     // caps the requests anyway). Paired bench runs: 2× left slots unused 0.51 to 0.64 s a cycle, 3× 0.42
     // to 0.58 s.
     scanConcurrency: 3 * config.yeastar.concurrency,

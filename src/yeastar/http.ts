@@ -1,22 +1,6 @@
-import { type Got, got } from 'got';
 import { YeastarTransportError } from './errors.js';
 
-/**
- * The got instance every Yeastar exchange goes through: the caller sees every answer (no throwing on
- * 4xx/5xx, no retries of its own: the client owns the retry policy) and gets the body as text (got's JSON
- * parser would round 19-digit integers); the transport reads bytes, which parseJsonBody decodes more cheaply.
- */
-export function createHttp(options: { baseUrl: string; userAgent: string; timeoutMs: number }): Got {
-  return got.extend({
-    prefixUrl: options.baseUrl,
-    headers: { 'user-agent': options.userAgent },
-    retry: { limit: 0 },
-    throwHttpErrors: false,
-    responseType: 'text',
-    followRedirect: false,
-    timeout: { request: options.timeoutMs },
-  });
-}
+export { createHttp } from './http-instance.mjs';
 
 /** `prefixUrl` wants a path without its leading slash. */
 export function relativePath(path: string): string {
@@ -29,7 +13,7 @@ export function relativePath(path: string): string {
  */
 export function toTransportError(error: unknown, endpoint: string): YeastarTransportError {
   if (error instanceof YeastarTransportError) return error;
-  // got's RequestError carries a short code (ECONNREFUSED, ETIMEDOUT, …).
+  // got's RequestError, or its copy from the HTTP worker thread: both carry got's short code.
   const raw = (error as { code?: unknown } | null)?.code;
   const code = error instanceof Error && typeof raw === 'string' ? raw : undefined;
   const message = error instanceof Error ? error.message : String(error);

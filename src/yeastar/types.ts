@@ -191,8 +191,8 @@ export type ClientStats = {
   skippedRecords: number;
   /**
    * Milliseconds requests held one of the `concurrency` slots, summed: from sending to the whole body
-   * read (transport.ts). Divided by the attempts, the time an API request really takes, as this process
-   * sees it.
+   * read, on the HTTP worker thread (transport.ts). Divided by the attempts, the time an API request
+   * really takes, as this process sees it.
    */
   slotMs: number;
   /**

@@ -66,7 +66,9 @@ describe('npm run bench', () => {
     expect(ackP99).toBeGreaterThan(0);
     expect(stdout).toMatch(/BullMQ's commands excluded/);
     // The CPU split by thread reads the same counters at the same moments: no part is ever negative.
-    expect(stdout).toMatch(/CPU seconds: bot [\d.]+ \(main thread [\d.]+, V8 and libuv threads [\d.]+;/);
+    expect(stdout).toMatch(
+      /CPU seconds: bot [\d.]+ \(main thread [\d.]+, (HTTP thread [\d.]+, )?V8 and libuv threads [\d.]+;/,
+    );
 
     const prefix = /key prefix (\S+)/.exec(stderr)?.[1];
     expect(prefix, stderr).toMatch(/^bench-/);

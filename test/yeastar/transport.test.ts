@@ -3,13 +3,13 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTransport } from '../../src/yeastar/transport.js';
+import { createTransport, stopHttpThread } from '../../src/yeastar/transport.js';
 
 const BIG = Buffer.from(JSON.stringify({ code: 'success', result: 'x'.repeat(120_000) }));
 const SMALL = Buffer.from('{"code":"success","result":1}');
 
 /** A local API: holds each answer `hold` ms and counts, per user agent, how many it holds at once. */
-describe('transport: the API exchanges, a few at a time', () => {
+describe('transport: the API exchanges on the HTTP worker thread', () => {
   let server: Server;
   let baseUrl: string;
   const inFlight = new Map<string, number>();
@@ -40,6 +40,7 @@ describe('transport: the API exchanges, a few at a time', () => {
     baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   });
   afterAll(async () => {
+    await stopHttpThread();
     await new Promise<void>((resolve) => server.close(() => resolve()));
   });
 
@@ -62,7 +63,7 @@ describe('transport: the API exchanges, a few at a time', () => {
     expect(t.slotMs()).toBeGreaterThan(0);
   });
 
-  it("keeps each client's own concurrency", async () => {
+  it("keeps each client's own concurrency on the shared thread", async () => {
     const wide = transport('wide', 3);
     const narrow = transport('narrow', 1);
     const answers = await Promise.all([
@@ -86,8 +87,7 @@ describe('transport: the API exchanges, a few at a time', () => {
     expect(order).toEqual(['Bearer first', 'Bearer look-up', 'Bearer page']);
   });
 
-  // got's error carries the request options, token included: the client copies what it needs (client.test.ts).
-  it('a refused connection fails with got’s code', async () => {
+  it('a refused connection fails with got’s code and nothing of the request options', async () => {
     const closed = createServer();
     await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
     const port = (closed.address() as AddressInfo).port;
@@ -101,9 +101,23 @@ describe('transport: the API exchanges, a few at a time', () => {
     const error = await t.get('small', {}, 'Bearer secret').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(Error);
     expect((error as { code?: string }).code).toBe('ECONNREFUSED');
+    expect(Object.keys(error as object)).not.toContain('options');
+    expect(JSON.stringify(error) + String(error)).not.toContain('secret');
   });
 
-  it('counts slot time left unused: none while the concurrency is in use', async () => {
+  it('a stopped thread fails what it had in hand as EWORKER, and the next request starts a new one', async () => {
+    const t = transport('restart', 2);
+    const held = [t.get('small', { hold: '2000' }, 'Bearer r'), t.get('small', { hold: '2000' }, 'Bearer r')];
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    await stopHttpThread();
+    for (const result of await Promise.allSettled(held)) {
+      expect(result.status).toBe('rejected');
+      expect(((result as PromiseRejectedResult).reason as { code?: string }).code).toBe('EWORKER');
+    }
+    expect((await t.get('small', {}, 'Bearer r')).statusCode).toBe(200);
+  });
+
+  it('counts slot time left unused from this thread: none while the concurrency is in use', async () => {
     let t = 1_000;
     const tr = transport('idle', 2, () => t);
     t += 10;
@@ -118,7 +132,7 @@ describe('transport: the API exchanges, a few at a time', () => {
 
   it('does not keep a process alive once its requests are answered', async () => {
     // A child process that makes one request and then has nothing left to do must exit by itself:
-    // a socket kept referenced would hang `npm run check` after its summary.
+    // a worker kept referenced would hang `npm run check` after its summary.
     const module = fileURLToPath(new URL('../../src/yeastar/transport.ts', import.meta.url));
     const script =
       `const { createTransport } = await import(${JSON.stringify(module)});` +
