@@ -230,7 +230,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     // Our messages say what is expected and never quote the value; zod's enum message quotes what it
     // received, so it is replaced.
     const expected =
-      issue.code === 'invalid_enum_value' ? `one of ${issue.options.join(', ')}` : issue.message;
+      issue.code === 'invalid_value' ? `one of ${issue.values.map(String).join(', ')}` : issue.message;
     throw new ConfigError(variable, expected);
   }
   const e = parsed.data;

@@ -25,7 +25,7 @@ const ANSI: Record<Severity, string> = {
 const RESET = '\x1b[0m';
 
 /** API text must not move the cursor or recolour the terminal. */
-function clean(raw: string | null | undefined, fallback = '—'): string {
+export function clean(raw: string | null | undefined, fallback = '—'): string {
   const visible = Array.from(raw ?? '', (ch) => {
     const code = ch.codePointAt(0)!;
     return code < 0x20 || (code >= 0x7f && code <= 0x9f) ? ' ' : ch;

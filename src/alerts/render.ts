@@ -87,7 +87,7 @@ export function fitMrkdwn(raw: string, max: number): string {
 }
 
 /** One API-provided line, single-spaced: a newline inside a name must not break our layout. */
-function oneLine(raw: string): string {
+export function oneLine(raw: string): string {
   return raw.replace(/\s+/g, ' ').trim();
 }
 
@@ -96,7 +96,7 @@ function name(raw: string | null | undefined, fallback: string, max = NAME_MAX):
   return fitMrkdwn(text === '' ? fallback : text, max);
 }
 
-function plural(n: number, word: string): string {
+export function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
@@ -106,7 +106,7 @@ function plainDate(epochMs: number, timeZone: string, pattern = 'yyyy-MM-dd'): s
   return formatDate(new TZDate(epochMs, timeZone), pattern);
 }
 
-function userMention(userId: string | null): string {
+export function userMention(userId: string | null): string {
   if (!userId) return 'someone';
   return /^[A-Z0-9]{2,40}$/i.test(userId) ? `<@${userId}>` : fitMrkdwn(userId, 60);
 }
@@ -302,7 +302,7 @@ function factFields(view: AlertView): Array<{ type: 'mrkdwn'; text: string }> {
  * Lines under a title, as many as fit in one section, then "…and N more" counting everything not shown
  * (`total` may exceed `lines` when the caller already kept only the first few).
  */
-function listSection(
+export function listSection(
   title: string,
   lines: string[],
   moreWord = 'more',
@@ -448,7 +448,7 @@ function actionsBlock(view: AlertView): unknown {
   return { type: 'actions', block_id: actionsBlockId(view.evaluation.alertKey), elements };
 }
 
-function header(text: string): unknown {
+export function header(text: string): unknown {
   return {
     type: 'header',
     text: { type: 'plain_text', text: truncate(text, SLACK_LIMITS.headerText), emoji: true },

@@ -392,6 +392,32 @@ describe('instance records the examples do not show', () => {
     expect(instance).not.toHaveProperty('unknownFutureField');
   });
 
+  it('reads a valid record with numbers sent as text and services with blanks', () => {
+    const page = parseInstancePage(
+      {
+        results: [
+          {
+            productNo: ' SN1 ',
+            planExpireDate: '1736390176000',
+            planId: 3048572026,
+            planAutoRenewal: '1',
+            serviceList: [null, { serviceId: 7, serviceExpireDate: '', servicePeriod: '12' }],
+          },
+        ],
+      },
+      '12',
+    );
+    expect(page.instances[0]).toMatchObject({
+      productId: '12',
+      productNo: 'SN1',
+      planExpireDate: 1736390176000,
+      planId: '3048572026',
+      planAutoRenewal: true,
+      endUserInfo: null,
+      serviceList: [{ serviceId: '7', serviceExpireDate: null, servicePeriod: 12, serviceName: null }],
+    });
+  });
+
   it('a null service list is an empty list; missing page numbers fall back to what was asked', () => {
     const page = parseInstancePage({ results: [rawRecord({ serviceList: null })], total: 120 }, '9', {
       pageNo: 2,
