@@ -1,32 +1,35 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
-import { type Config, loadConfig } from '../src/config.js';
+import { loadConfig } from '../src/config.js';
 import type { CycleSummary } from '../src/jobs/orchestrator.js';
-import { createPipeline } from '../src/jobs/pipeline.js';
-import { wirePipeline } from '../src/jobs/wiring.js';
-import { createLogger } from '../src/logger.js';
 import { type PrivateRedis, redisAnswers, startPrivateRedis } from '../src/ops/private-redis.js';
 import { deleteKeysMatching } from '../src/ops/redis-keys.js';
-import { httpThreadBusyMs } from '../src/yeastar/transport.js';
-import type { ClientStats } from '../src/yeastar/types.js';
+import { EVENTS_PATH } from '../src/slack/app.js';
+import { type AckFigures, startAckProbe, timedHelpCommand } from './ack-probe.js';
 import { type BotChild, startBotChild } from './bot-child.js';
-import { middayOffsetMs, offsetClock } from './clock.js';
-import { createRedisCounter } from './counting-redis.js';
+import type { CycleMeasurement, MemoryPeaks } from './bot-process.js';
+import { middayOffsetMs } from './clock.js';
 import { type SimChild, startSimChild } from './sim-child.js';
+import type { SimProcessStats } from './sim-process.js';
+import type { CpuSplit } from './thread-cpu.js';
 
 /**
- * `npm run bench` (issue #4): one cycle of the real pipeline against the simulator (N instances, a fixed
- * latency per request, in a child process) and a local fake Slack with no rate limit, then a second cycle
- * over unchanged data. Reports how close the cycle comes to the API's own lower bound (every request
- * waits L, `concurrency` at a time), the bot's peak RSS, Redis traffic and Slack calls. The last line
- * is for scripts.
+ * `npm run bench`: one cycle of the real pipeline against the simulator (N instances, a fixed latency per
+ * request) and a local fake Slack with no rate limit, then a second cycle over unchanged data. The bot runs
+ * in a child process as `npm start` runs it (bench/bot-process.ts: the workers and the Slack app), the
+ * simulator and the fake Slack in another; this process only measures. Reports how close the cycle comes
+ * to the API's own lower bound (every request waits L, `concurrency` at a time), the bot's CPU and peak
+ * RSS, Redis traffic, Slack calls, and how fast the bot acknowledges a slash command meanwhile. The last
+ * line is for scripts.
  */
 
 const CHANNEL = 'CBENCH0RENEW';
+const SIGNING_SECRET = 'bench-signing-secret';
+/** How often a slash command goes to the bot while a cycle runs. */
+const COMMAND_EVERY_MS = 100;
 
 const { values: flags } = parseArgs({
   options: {
@@ -98,29 +101,11 @@ async function chooseRedis(): Promise<{ url: string; server: PrivateRedis | null
   return { url: server.url, server };
 }
 
-/**
- * CPU seconds of this process's main thread (where the bot's JavaScript runs), from Linux's per-thread
- * counters; null elsewhere. The rest of `process.cpuUsage()` is the HTTP thread (its busy time is
- * reported apart), V8's helper threads (mostly the optimizing compiler, then concurrent marking and
- * sweeping: a `perf` profile of a run) and libuv's pool, which compete with Redis and the simulator for
- * the two cores.
- */
-function mainThreadCpuSeconds(): number | null {
-  try {
-    const fields = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8').split(') ')[1]?.split(' ');
-    const ticks = Number(fields?.[11]) + Number(fields?.[12]);
-    return Number.isFinite(ticks) ? ticks / 100 : null;
-  } catch {
-    return null;
-  }
-}
-
-function mainShare(cpu: { bot: number; botMain: number | null; httpThread: number }): string {
-  if (cpu.botMain === null || !Number.isFinite(cpu.botMain)) return '';
-  return (
-    `main thread ${fixed(cpu.botMain, 2)}, HTTP thread busy ${fixed(cpu.httpThread, 2)}, ` +
-    `V8 and libuv threads ${fixed(cpu.bot - cpu.botMain - cpu.httpThread, 2)}; `
-  );
+/** "main thread 3.61, HTTP thread 1.70, V8 and libuv threads 0.85; " (empty where Linux does not tell). */
+function threadShares(split: CpuSplit | null): string {
+  if (!split) return '';
+  const http = split.http > 0 ? `HTTP thread ${fixed(split.http, 2)}, ` : '';
+  return `main thread ${fixed(split.main, 2)}, ${http}V8 and libuv threads ${fixed(split.rest, 2)}; `;
 }
 
 /** Seconds of CPU the Redis server has used (INFO cpu), main thread and children. */
@@ -141,6 +126,164 @@ async function serverCommands(redis: Redis): Promise<number> {
 
 const pagesOf = (summary: CycleSummary) => summary.productLines.reduce((n, p) => n + p.done, 0);
 const fixed = (n: number, digits: number) => (Number.isFinite(n) ? n.toFixed(digits) : 'n/a');
+const out = (line: string) => process.stdout.write(`${line}\n`);
+
+/** One measured cycle: the bot's own figures, and what the simulator, Redis and the slash commands saw. */
+type CycleResult = {
+  bot: CycleMeasurement;
+  stats: SimProcessStats;
+  acks: AckFigures;
+  redisServerCommands: number | null;
+  redisCpuSeconds: number;
+  /** The other bot processes (`--processes`): CPU seconds summed, peak RSS the largest. */
+  othersCpuSeconds: number;
+  othersRssMb: number;
+};
+
+type Bench = {
+  sim: SimChild;
+  bot: BotChild;
+  others: BotChild[];
+  admin: Redis;
+  privateServer: boolean;
+};
+
+async function measuredCycle({ sim, bot, others, admin, privateServer }: Bench): Promise<CycleResult> {
+  await sim.reset();
+  await Promise.all(others.map((o) => o.reset()));
+  const commandsBefore = privateServer ? await serverCommands(admin) : 0;
+  const redisCpuBefore = await serverCpuSeconds(admin);
+  const probe = startAckProbe({
+    url: `http://127.0.0.1:${bot.port}${EVENTS_PATH}`,
+    signingSecret: SIGNING_SECRET,
+    responseUrl: sim.responseUrl,
+    everyMs: COMMAND_EVERY_MS,
+  });
+  const measured = await bot.cycle();
+  const acks = await probe.stop();
+  const redisCpuSeconds = (await serverCpuSeconds(admin)) - redisCpuBefore;
+  const stats = await sim.stats();
+  const otherStats = await Promise.all(others.map((o) => o.stats()));
+  for (const o of otherStats) {
+    measured.redis.commands += o.redis.commands;
+    measured.redis.scanStateRoundTrips += o.redis.scanStateRoundTrips;
+  }
+  return {
+    bot: measured,
+    stats,
+    acks,
+    redisServerCommands: privateServer ? (await serverCommands(admin)) - commandsBefore - 1 : null,
+    redisCpuSeconds,
+    othersCpuSeconds: otherStats.reduce((sum, o) => sum + o.cpuSeconds, 0),
+    othersRssMb: Math.max(0, ...otherStats.map((o) => o.rssMb)),
+  };
+}
+
+/** "N slash commands …, p99 X ms": the acks of the slash commands sent while a cycle ran. */
+function ackLine(acks: AckFigures): string {
+  if (acks.sent === 0) return `no slash command (the cycle took under ${COMMAND_EVERY_MS} ms)`;
+  return (
+    `${acks.sent} slash commands (one every ${COMMAND_EVERY_MS} ms), ${acks.acked} acknowledged within 3 s; ` +
+    `ack p50 ${fixed(acks.p50Ms, 1)} ms, p99 ${fixed(acks.p99Ms, 1)} ms, max ${fixed(acks.maxMs, 1)} ms`
+  );
+}
+
+/** Every line but the last: what the cycle was made of, for whoever tunes the pipeline next. */
+function report(first: CycleResult, second: CycleResult, memory: MemoryPeaks, concurrency: number): void {
+  const { bot, stats } = first;
+  const requests = stats.requests;
+  const pages = pagesOf(bot.summary);
+  const bound = (requests * latencyMs) / 1000 / (concurrency * processes);
+  const byPath = Object.entries(stats.byPath)
+    .map(([path, n]) => `${path.split('/').slice(-2).join('/')}=${n}`)
+    .join(' ');
+  out(
+    `cycle 1: ${fixed(bot.seconds, 2)} s for ${bot.summary.instances} instances in ${pages} pages ` +
+      `(${bot.summary.ok ? 'ok' : 'FAILED'}; posted ${bot.summary.posted}, digests ${bot.summary.digests}, ` +
+      `errors ${bot.summary.errors})`,
+  );
+  out(`  API requests: ${requests} (${byPath})`);
+  out(`  phases seen: ${bot.timeline}`);
+  out(
+    `  CPU seconds: bot ${fixed(bot.cpuSeconds, 2)} (${threadShares(bot.split)}${fixed(bot.systemSeconds, 2)} of it in the kernel), Redis ${fixed(first.redisCpuSeconds, 2)}` +
+      `${first.redisServerCommands === null ? ' (shared server: other clients included)' : ''}, simulator + fake Slack ${fixed(stats.cpuSeconds, 2)}` +
+      (processes > 1 ? `, ${processes - 1} more bot process(es) ${fixed(first.othersCpuSeconds, 2)}` : '') +
+      ` (${os.availableParallelism()} cores; load average ${os.loadavg()[0]!.toFixed(1)})`,
+  );
+  out(
+    `  lower bound: ${requests} requests × ${latencyMs} ms / concurrency ${concurrency}` +
+      (processes > 1 ? ` × ${processes} processes` : '') +
+      ` = ${fixed(bound, 2)} s; ratio ${fixed(bot.seconds / bound, 3)} (target ≤ 1.25)`,
+  );
+  // The simulator aims its answers at L on average (src/sim/latency.ts): one well below L would make
+  // the bound no bound, so the reader is told.
+  const simAnswerMs = stats.answerMs / Math.max(1, requests);
+  out(
+    `  time per API request: ${fixed(bot.api.slotMs, 1)} ms in a slot on average, against L = ${latencyMs} ms ` +
+      `(the simulator's own answer ${fixed(simAnswerMs, 2)} ms` +
+      `${simAnswerMs < latencyMs - 0.05 ? ', faster than L: this ratio flatters the bot' : ''}); ` +
+      `the bot's event-loop delay: mean ${fixed(bot.api.loopDelayMeanMs, 1)} ms, p99 ${fixed(bot.api.loopDelayP99Ms, 1)} ms`,
+  );
+  if (processes === 1) {
+    out(
+      `  where the cycle goes: ${requests} requests × ${fixed(bot.api.slotMs, 1)} ms in a slot / ${concurrency} = ` +
+        `${fixed((requests * bot.api.slotMs) / concurrency / 1000, 2)} s of requests, and slots left unused for ` +
+        `${fixed(bot.api.idleSlotMs / concurrency / 1000, 2)} s (slot time / ${concurrency}: mostly the start, where the token, the ` +
+        `product lines and each line's page 1 go one after another, and the end, after the last answer)`,
+    );
+  }
+  out(`  while it ran: ${ackLine(first.acks)} (target p99 < 300 ms; Slack gives 3 s)`);
+  out(
+    `  peak RSS: ${fixed(memory.rssMb, 1)} MB (target ≤ 256; the simulator and fake Slack run in another process); ` +
+      (processes > 1 ? `the other bot process(es): ${fixed(first.othersRssMb, 1)} MB at most; ` : '') +
+      `${fixed(memory.rssAtStartMb, 1)} MB with the workers and the Slack app started, before the cycle; sampled peaks: V8 heap ` +
+      `${fixed(memory.heapUsedMb, 1)} MB used of ${fixed(memory.heapTotalMb, 1)} MB, external ${fixed(memory.externalMb, 1)} MB`,
+  );
+  const flags = heapFlags();
+  out(
+    `  V8 heap flags: ${flags.bench || 'none'} in the bench's bot, ${flags.start || 'none'} in npm start` +
+      (flags.bench === flags.start
+        ? ''
+        : ' (DIFFERENT: run it as `npm run bench` to measure the bot as it runs)'),
+  );
+  out(
+    `  Redis round trips per scan page, our own state code (alert store + cycle bookkeeping; BullMQ's ` +
+      `commands excluded): ${fixed(bot.redis.scanStateRoundTrips / Math.max(1, pages), 2)} (target ≤ 2)`,
+  );
+  out(
+    `  Redis commands per instance, all (BullMQ included): ${fixed(bot.redis.commands / instances, 2)} on our connections` +
+      (first.redisServerCommands === null
+        ? ' (BullMQ blocking connections not seen; run without REDIS_URL for the server-side count)'
+        : `, ${fixed(first.redisServerCommands / instances, 2)} counted by the private server`),
+  );
+  out(`  Slack calls: ${stats.slackCalls} (${JSON.stringify(stats.slackByMethod)})`);
+  out(
+    `cycle 2 (unchanged data): ${fixed(second.bot.seconds, 2)} s, ${second.stats.requests} API requests, ` +
+      `${second.stats.slackCalls} Slack calls (target 0); CPU seconds: bot ${fixed(second.bot.cpuSeconds, 2)} (${threadShares(second.bot.split)}${fixed(second.bot.systemSeconds, 2)} in the kernel), ` +
+      `Redis ${fixed(second.redisCpuSeconds, 2)}, simulator ${fixed(second.stats.cpuSeconds, 2)}; ` +
+      ackLine(second.acks),
+  );
+}
+
+/** The machine-readable last line: cycle 1's figures, with the unchanged cycle's Slack calls. */
+function lastLine(first: CycleResult, second: CycleResult, rssMb: number, concurrency: number): string {
+  const bound = (first.stats.requests * latencyMs) / 1000 / (concurrency * processes);
+  const rttPerPage = first.bot.redis.scanStateRoundTrips / Math.max(1, pagesOf(first.bot.summary));
+  return (
+    `bench: instances=${instances} seconds=${fixed(first.bot.seconds, 3)} bound=${fixed(bound, 3)} ` +
+    `ratio=${fixed(first.bot.seconds / bound, 3)} rss_mb=${fixed(rssMb, 1)} redis_rtt_per_page=${fixed(rttPerPage, 2)} ` +
+    `slack_calls=${first.stats.slackCalls} unchanged_slack_calls=${second.stats.slackCalls} ` +
+    `cpu_s=${fixed(first.bot.cpuSeconds + first.othersCpuSeconds, 2)} ack_p99_ms=${fixed(first.acks.p99Ms, 1)}`
+  );
+}
+
+/** The bot processes' Node flags: `npm start`'s heap flags as this process got them, and a CPU profile if asked. */
+function botExecArgv(): string[] {
+  const heap = heapFlagsIn([...process.execArgv])
+    .split(' ')
+    .filter(Boolean);
+  return [...heap, ...process.execArgv.filter((arg) => arg.startsWith('--cpu-prof'))];
+}
 
 async function main(): Promise<number> {
   const { url: redisUrl, server } = await chooseRedis();
@@ -151,21 +294,14 @@ async function main(): Promise<number> {
   );
   const admin = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
   let sim: SimChild | undefined;
-  let closePipeline: (() => Promise<void>) | undefined;
-  const others: BotChild[] = [];
+  const bots: BotChild[] = [];
   try {
     say(
       `simulator: generating ${instances} instances (${attention} need attention), ${latencyMs} ms per request…`,
     );
     // One clock for the bot and the simulator, so the two cycles never straddle midnight.
     const clockOffsetMs = middayOffsetMs(Date.now());
-    sim = await startSimChild({
-      instances,
-      attention,
-      seed,
-      faults: { latencyMs },
-      clockOffsetMs,
-    });
+    sim = await startSimChild({ instances, attention, seed, faults: { latencyMs }, clockOffsetMs });
 
     const env: Record<string, string> = {
       YEASTAR_BASE_URL: sim.url,
@@ -175,221 +311,44 @@ async function main(): Promise<number> {
       REDIS_URL: redisUrl,
       QUEUE_PREFIX: prefix,
       SLACK_BOT_TOKEN: 'xoxb-bench-token',
+      SLACK_SIGNING_SECRET: SIGNING_SECRET,
       SLACK_API_URL: sim.slackUrl,
       SLACK_ALERT_CHANNEL: CHANNEL,
       // The fake Slack has no limit and the bench measures our side: the limiter must not be what it sees.
       SLACK_POSTS_PER_SECOND: '1000000',
       SLACK_BURST: '1000000',
+      PORT: '0',
       TZ: 'UTC',
       LOG_LEVEL: 'warn',
     };
-    const config: Config = loadConfig(env);
-    const concurrency = config.yeastar.concurrency;
-    const counter = createRedisCounter(redisUrl, prefix);
-    const wired = wirePipeline(config, {
-      redis: counter.connect,
-      logger: createLogger({ level: 'warn' }),
-      tuning: { slackLimit: { max: 1_000_000, duration: 1_000 } },
-      clock: offsetClock(clockOffsetMs),
-    });
-    const pipeline = createPipeline(wired.deps);
-    closePipeline = async () => {
-      await pipeline.close();
-      await wired.close();
-    };
-    await pipeline.startWorkers();
-    for (let i = 1; i < processes; i++) {
-      const heap = heapFlagsIn([...process.execArgv])
-        .split(' ')
-        .filter(Boolean);
-      others.push(await startBotChild({ env, redisUrl, prefix, clockOffsetMs }, heap));
+    const concurrency = loadConfig(env).yeastar.concurrency;
+    for (let i = 0; i < processes; i++) {
+      bots.push(await startBotChild({ env, redisUrl, prefix, clockOffsetMs }, botExecArgv()));
     }
+    const [bot, ...others] = bots as [BotChild, ...BotChild[]];
     if (others.length > 0) say(`${others.length} more bot process(es) share the work`);
-    const rssAtStartMb = process.memoryUsage().rss / 1048576;
-    // Sampled, so only indicative: where the peak RSS comes from (V8's heap, or buffers outside it).
-    const peak = { heapTotal: 0, heapUsed: 0, external: 0 };
-    const sampler = setInterval(() => {
-      const m = process.memoryUsage();
-      peak.heapTotal = Math.max(peak.heapTotal, m.heapTotal / 1048576);
-      peak.heapUsed = Math.max(peak.heapUsed, m.heapUsed / 1048576);
-      peak.external = Math.max(peak.external, m.external / 1048576);
-    }, 100);
-    sampler.unref();
+    // A first command before any cycle, as a running bot has answered some: the timings are of a warm path.
+    const warm = await timedHelpCommand({
+      url: `http://127.0.0.1:${bot.port}${EVENTS_PATH}`,
+      signingSecret: SIGNING_SECRET,
+      responseUrl: sim.responseUrl,
+    });
+    if (!Number.isFinite(warm))
+      throw new Error('the bot did not acknowledge a slash command before the cycle');
 
-    async function measuredCycle() {
-      await sim!.reset();
-      counter.reset();
-      await Promise.all(others.map((o) => o.reset()));
-      const before = server ? await serverCommands(admin) : 0;
-      const redisCpuBefore = await serverCpuSeconds(admin);
-      const cpuBefore = process.cpuUsage();
-      const mainBefore = mainThreadCpuSeconds();
-      const httpBefore = httpThreadBusyMs();
-      const started = performance.now();
-      // When each phase was first seen: where the time goes, for whoever tunes the pipeline next.
-      const phases: Array<{ phase: string; at: number; cpu: number }> = [];
-      const cpuSince = () => {
-        const used = process.cpuUsage(cpuBefore);
-        return (used.user + used.system) / 1e6;
-      };
-      // How late this thread gets to what is ready (an answer that arrived waits that long to be read).
-      const loopDelay = monitorEventLoopDelay({ resolution: 1 });
-      loopDelay.enable();
-      const apiBefore = wired.deps.client.stats();
-      const summary = await pipeline.runCycleNow({
-        onProgress: ({ phase }) => {
-          if (phases.at(-1)?.phase !== phase)
-            phases.push({ phase, at: performance.now() - started, cpu: cpuSince() });
-        },
-      });
-      const seconds = (performance.now() - started) / 1000;
-      loopDelay.disable();
-      const apiAfter = wired.deps.client.stats();
-      const attempts = (c: ClientStats) => c.calls + c.retries;
-      const api = {
-        /** Mean milliseconds a request held an API slot: what the bound counts as L. */
-        slotMs: (apiAfter.slotMs - apiBefore.slotMs) / Math.max(1, attempts(apiAfter) - attempts(apiBefore)),
-        /** Seconds this process's API concurrency sat wholly unused, in slot time / concurrency. */
-        idleSeconds: (apiAfter.idleSlotMs - apiBefore.idleSlotMs) / concurrency / 1000,
-        loopDelayMeanMs: loopDelay.mean / 1e6,
-        loopDelayP99Ms: loopDelay.percentile(99) / 1e6,
-      };
-      const cpu = process.cpuUsage(cpuBefore);
-      const cpuSeconds = {
-        bot: (cpu.user + cpu.system) / 1e6,
-        /** The kernel's share: sockets to Redis, the API and Slack (loopback does the receiver's work too). */
-        botSystem: cpu.system / 1e6,
-        botMain: mainBefore === null ? null : (mainThreadCpuSeconds() ?? Number.NaN) - mainBefore,
-        /** The HTTP worker thread's busy time (its event loop's, close to its CPU). */
-        httpThread: Math.max(0, httpThreadBusyMs() - httpBefore) / 1000,
-        redis: (await serverCpuSeconds(admin)) - redisCpuBefore,
-      };
-      const stats = await sim!.stats();
-      const otherStats = await Promise.all(others.map((o) => o.stats()));
-      const redis = counter.counts();
-      for (const o of otherStats) {
-        redis.commands += o.redis.commands;
-        redis.scanStateRoundTrips += o.redis.scanStateRoundTrips;
-      }
-      const redisServerCommands = server ? (await serverCommands(admin)) - before - 1 : null;
-      // Each phase as "name@start (bot CPU seconds at its start)": where the wall time and the bot's CPU go.
-      const timeline = phases
-        .map((p) => `${p.phase}@${fixed(p.at / 1000, 2)}s(cpu ${fixed(p.cpu, 2)})`)
-        .join(' ');
-      const othersCpu = otherStats.reduce((sum, o) => sum + o.cpuSeconds, 0);
-      const othersRssMb = Math.max(0, ...otherStats.map((o) => o.rssMb));
-      return {
-        summary,
-        seconds,
-        stats,
-        redis,
-        redisServerCommands,
-        timeline,
-        cpuSeconds: { ...cpuSeconds, others: othersCpu },
-        othersRssMb,
-        api,
-      };
-    }
-
+    const bench: Bench = { sim, bot, others, admin, privateServer: server !== null };
     say('cycle 1: first look at every instance…');
-    const first = await measuredCycle();
+    const first = await measuredCycle(bench);
     say('cycle 2: nothing changed…');
-    const second = await measuredCycle();
-
+    const second = await measuredCycle(bench);
+    const memory = await bot.memory();
+    report(first, second, memory, concurrency);
     // With several processes the target is per process: the largest of them.
-    const ownRssMb = process.resourceUsage().maxRSS / 1024;
-    const rssMb = Math.max(ownRssMb, first.othersRssMb, second.othersRssMb);
-    const requests = first.stats.requests;
-    // YEASTAR_CONCURRENCY is per process: N processes keep N times as many requests in flight.
-    const inFlight = concurrency * processes;
-    const bound = (requests * latencyMs) / 1000 / inFlight;
-    const ratio = first.seconds / bound;
-    const pages = pagesOf(first.summary);
-    const rttPerPage = first.redis.scanStateRoundTrips / Math.max(1, pages);
-    const cmdsPerInstance = first.redis.commands / instances;
-    const serverCmdsPerInstance =
-      first.redisServerCommands === null ? null : first.redisServerCommands / instances;
-    const out = (line: string) => process.stdout.write(`${line}\n`);
-    const byPath = Object.entries(first.stats.byPath)
-      .map(([path, n]) => `${path.split('/').slice(-2).join('/')}=${n}`)
-      .join(' ');
-
-    out(
-      `cycle 1: ${fixed(first.seconds, 2)} s for ${first.summary.instances} instances in ${pages} pages ` +
-        `(${first.summary.ok ? 'ok' : 'FAILED'}; posted ${first.summary.posted}, digests ${first.summary.digests}, ` +
-        `errors ${first.summary.errors})`,
-    );
-    out(`  API requests: ${requests} (${byPath})`);
-    out(`  phases seen: ${first.timeline}`);
-    out(
-      `  CPU seconds: bot ${fixed(first.cpuSeconds.bot, 2)} (${mainShare(first.cpuSeconds)}${fixed(first.cpuSeconds.botSystem, 2)} of it in the kernel), Redis ${fixed(first.cpuSeconds.redis, 2)}` +
-        `${server ? '' : ' (shared server: other clients included)'}, simulator + fake Slack ${fixed(first.stats.cpuSeconds, 2)}` +
-        (others.length > 0
-          ? `, ${others.length} more bot process(es) ${fixed(first.cpuSeconds.others, 2)}`
-          : '') +
-        ` (${os.availableParallelism()} cores; load average ${os.loadavg()[0]!.toFixed(1)})`,
-    );
-    out(
-      `  lower bound: ${requests} requests × ${latencyMs} ms / concurrency ${concurrency}` +
-        (processes > 1 ? ` × ${processes} processes` : '') +
-        ` = ${fixed(bound, 2)} s; ` +
-        `ratio ${fixed(ratio, 3)} (target ≤ 1.25)`,
-    );
-    // The simulator aims its answers at L on average (src/sim/latency.ts): one well below L would make
-    // the bound no bound, so the reader is told.
-    const simAnswerMs = first.stats.answerMs / Math.max(1, requests);
-    out(
-      `  time per API request: ${fixed(first.api.slotMs, 1)} ms in a slot on average, against L = ${latencyMs} ms ` +
-        `(the simulator's own answer ${fixed(simAnswerMs, 2)} ms` +
-        `${simAnswerMs < latencyMs - 0.05 ? ', faster than L: this ratio flatters the bot' : ''}); ` +
-        `this thread's event-loop delay: mean ${fixed(first.api.loopDelayMeanMs, 1)} ms, p99 ${fixed(first.api.loopDelayP99Ms, 1)} ms`,
-    );
-    if (processes === 1) {
-      out(
-        `  where the cycle goes: ${requests} requests × ${fixed(first.api.slotMs, 1)} ms in a slot / ${concurrency} = ` +
-          `${fixed((requests * first.api.slotMs) / concurrency / 1000, 2)} s of requests, and slots left unused for ` +
-          `${fixed(first.api.idleSeconds, 2)} s (slot time / ${concurrency}: mostly the start, where the token, the ` +
-          `product lines and each line's page 1 go one after another, and the end, after the last answer)`,
-      );
-    }
-    out(
-      `  peak RSS: ${fixed(ownRssMb, 1)} MB (target ≤ 256; the simulator and fake Slack run in another process); ` +
-        (others.length > 0 ? `the other bot process(es): ${fixed(first.othersRssMb, 1)} MB at most; ` : '') +
-        `${fixed(rssAtStartMb, 1)} MB with the workers started, before the cycle; sampled peaks: V8 heap ` +
-        `${fixed(peak.heapUsed, 1)} MB used of ${fixed(peak.heapTotal, 1)} MB, external ${fixed(peak.external, 1)} MB`,
-    );
-    const flags = heapFlags();
-    out(
-      `  V8 heap flags: ${flags.bench || 'none'} here, ${flags.start || 'none'} in npm start` +
-        (flags.bench === flags.start
-          ? ''
-          : ' (DIFFERENT: run it as `npm run bench` to measure the bot as it runs)'),
-    );
-    out(
-      `  Redis round trips per scan page, our own state code (alert store + cycle bookkeeping; BullMQ's ` +
-        `commands excluded): ${fixed(rttPerPage, 2)} (target ≤ 2)`,
-    );
-    out(
-      `  Redis commands per instance, all (BullMQ included): ${fixed(cmdsPerInstance, 2)} on our connections` +
-        (serverCmdsPerInstance === null
-          ? ' (BullMQ blocking connections not seen; run without REDIS_URL for the server-side count)'
-          : `, ${fixed(serverCmdsPerInstance, 2)} counted by the private server`),
-    );
-    out(`  Slack calls: ${first.stats.slackCalls} (${JSON.stringify(first.stats.slackByMethod)})`);
-    out(
-      `cycle 2 (unchanged data): ${fixed(second.seconds, 2)} s, ${second.stats.requests} API requests, ` +
-        `${second.stats.slackCalls} Slack calls (target 0); CPU seconds: bot ${fixed(second.cpuSeconds.bot, 2)} (${mainShare(second.cpuSeconds)}${fixed(second.cpuSeconds.botSystem, 2)} in the kernel), ` +
-        `Redis ${fixed(second.cpuSeconds.redis, 2)}, simulator ${fixed(second.stats.cpuSeconds, 2)}`,
-    );
-    out(
-      `bench: instances=${instances} seconds=${fixed(first.seconds, 3)} bound=${fixed(bound, 3)} ratio=${fixed(ratio, 3)} ` +
-        `rss_mb=${fixed(rssMb, 1)} redis_rtt_per_page=${fixed(rttPerPage, 2)} slack_calls=${first.stats.slackCalls} ` +
-        `unchanged_slack_calls=${second.stats.slackCalls}`,
-    );
-    return first.summary.ok && second.summary.ok ? 0 : 1;
+    const rssMb = Math.max(memory.rssMb, first.othersRssMb, second.othersRssMb);
+    out(lastLine(first, second, rssMb, concurrency));
+    return first.bot.summary.ok && second.bot.summary.ok ? 0 : 1;
   } finally {
-    await Promise.allSettled(others.map((o) => o.close()));
-    await closePipeline?.().catch(() => {});
+    await Promise.allSettled(bots.map((b) => b.close()));
     await deleteKeysMatching(admin, `${prefix}:*`).catch(() => {});
     await admin.quit().catch(() => admin.disconnect());
     await sim?.close();

@@ -50,7 +50,8 @@ export async function forkBenchChild<M extends { type: string }>(options: {
   startTimeoutMs: number;
 }): Promise<{
   ready: Extract<M, { type: 'ready' }>;
-  ask<T extends M['type']>(type: T): Promise<Extract<M, { type: T }>>;
+  /** Sends `{ type }` and waits up to `timeoutMs` for the answer of the same type. */
+  ask<T extends M['type']>(type: T, timeoutMs?: number): Promise<Extract<M, { type: T }>>;
   close(): Promise<void>;
 }> {
   const child = fork(options.script, options.args, {
@@ -65,8 +66,8 @@ export async function forkBenchChild<M extends { type: string }>(options: {
   );
   return {
     ready,
-    async ask(type) {
-      const answer = nextMessage<M, typeof type>(child, options.name, type, 30_000);
+    async ask(type, timeoutMs = 30_000) {
+      const answer = nextMessage<M, typeof type>(child, options.name, type, timeoutMs);
       child.send({ type });
       return answer;
     },

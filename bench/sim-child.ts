@@ -7,6 +7,8 @@ import type { SimProcessMessage, SimProcessOptions, SimProcessStats } from './si
 export type SimChild = {
   url: string;
   slackUrl: string;
+  /** Where slash command replies may go (not counted as Slack calls). */
+  responseUrl: string;
   credentials: { clientId: string; clientSecret: string };
   stats(): Promise<SimProcessStats>;
   reset(): Promise<void>;
@@ -28,6 +30,7 @@ export async function startSimChild(options: SimProcessOptions, startTimeoutMs =
   return {
     url: ready.url,
     slackUrl: ready.slackUrl,
+    responseUrl: ready.responseUrl,
     credentials: ready.credentials,
     stats: async () => (await child.ask('stats')).stats,
     reset: async () => {

@@ -35,7 +35,14 @@ export type SimProcessStats = {
 };
 
 export type SimProcessMessage =
-  | { type: 'ready'; url: string; credentials: { clientId: string; clientSecret: string }; slackUrl: string }
+  | {
+      type: 'ready';
+      url: string;
+      credentials: { clientId: string; clientSecret: string };
+      slackUrl: string;
+      /** Where slash command replies may go, as Slack's `response_url` (not counted as Slack calls). */
+      responseUrl: string;
+    }
   | { type: 'stats'; stats: SimProcessStats }
   | { type: 'reset' };
 
@@ -74,7 +81,13 @@ async function close(): Promise<never> {
 }
 
 const send = (message: SimProcessMessage) => process.send?.(message);
-send({ type: 'ready', url: sim.url, credentials: sim.credentials, slackUrl: slack.url });
+send({
+  type: 'ready',
+  url: sim.url,
+  credentials: sim.credentials,
+  slackUrl: slack.url,
+  responseUrl: slack.responseUrl('bench'),
+});
 process.on('message', (message: { type: string }) => {
   if (message.type === 'stats') send({ type: 'stats', stats: stats() });
   if (message.type === 'reset') {

@@ -53,6 +53,8 @@ type Waiter = { resolve(answer: TransportAnswer): void; reject(error: Error): vo
 
 type HttpThread = {
   worker: Worker;
+  /** Its id in the kernel, once the thread has said it (Linux only). */
+  tid?: number;
   pending: Map<number, Waiter>;
   announced: Set<number>;
 };
@@ -83,6 +85,8 @@ function startThread(): HttpThread {
   });
   const started: HttpThread = { worker, pending: new Map(), announced: new Set() };
   worker.on('message', (value: unknown) => {
+    const said = value as { type?: unknown; tid?: unknown } | null;
+    if (said?.type === 'thread' && typeof said.tid === 'number') started.tid = said.tid;
     if (!isReply(value)) return;
     const waiter = started.pending.get(value.id);
     if (!waiter) return;
@@ -113,12 +117,9 @@ function startThread(): HttpThread {
   return started;
 }
 
-/**
- * Milliseconds the shared HTTP thread's event loop has been busy since it started (0 without one): what
- * the bench reports as that thread's share of the process's CPU.
- */
-export function httpThreadBusyMs(): number {
-  return thread?.worker.performance.eventLoopUtilization().active ?? 0;
+/** The shared HTTP thread's id in the kernel (Linux), for the bench to read its CPU; undefined without one. */
+export function httpThreadTid(): number | undefined {
+  return thread?.tid;
 }
 
 /** Ends the shared HTTP thread; requests in hand fail (retryably) and the next request starts a new one. */

@@ -9,9 +9,12 @@ import { runRepoScript } from '../helpers/subprocess.js';
  * call for unchanged data and leaves no key behind.
  */
 
-/** 2,000 instances, 50 of them alerting, 2 ms a request: small enough for a test, a storm all the same. */
+/**
+ * 2,000 instances, 50 of them alerting, 10 ms a request: small enough for a test, a storm all the same, and
+ * a first cycle long enough (at least 119 requests × 10 ms / 8) for a slash command or two.
+ */
 function runSmallBench(extra: string[] = []) {
-  const args = ['--instances', '2000', '--latency', '2', '--attention', '50', ...extra];
+  const args = ['--instances', '2000', '--latency', '10', '--attention', '50', ...extra];
   return runRepoScript(['bench/cycle.ts', ...args], { REDIS_URL: TEST_REDIS_URL }, 100_000);
 }
 
@@ -33,7 +36,7 @@ function expectStormCalls(stdout: string, slackCalls: number | undefined): void 
 }
 
 const LAST_LINE =
-  /^bench: instances=(\d+) seconds=([\d.]+) bound=([\d.]+) ratio=([\d.]+) rss_mb=([\d.]+) redis_rtt_per_page=([\d.]+) slack_calls=(\d+) unchanged_slack_calls=(\d+)$/;
+  /^bench: instances=(\d+) seconds=([\d.]+) bound=([\d.]+) ratio=([\d.]+) rss_mb=([\d.]+) redis_rtt_per_page=([\d.]+) slack_calls=(\d+) unchanged_slack_calls=(\d+) cpu_s=([\d.]+) ack_p99_ms=([\d.]+|n\/a)$/;
 
 describe('npm run bench', () => {
   it('runs two cycles and ends with the machine-readable line', { timeout: 120_000 }, async () => {
@@ -42,7 +45,8 @@ describe('npm run bench', () => {
     const lines = stdout.trimEnd().split('\n');
     const match = LAST_LINE.exec(lines.at(-1) ?? '');
     expect(match, stdout).not.toBeNull();
-    const [, instances, seconds, bound, ratio, rss, rtt, slackCalls, unchanged] = match!.map(Number);
+    const [, instances, seconds, bound, ratio, rss, rtt, slackCalls, unchanged, cpu, ackP99] =
+      match!.map(Number);
     expect(instances).toBe(2000);
     expect(seconds).toBeGreaterThan(0);
     expect(bound).toBeGreaterThan(0);
@@ -52,7 +56,19 @@ describe('npm run bench', () => {
     expect(rtt).toBeGreaterThan(0);
     expectStormCalls(stdout, slackCalls);
     expect(unchanged).toBe(0);
+    expect(cpu).toBeGreaterThan(0);
+    // Slash commands went to the bot while its first cycle ran, and Slack would have seen each acknowledged.
+    const acks =
+      /while it ran: (\d+) slash commands \(one every 100 ms\), (\d+) acknowledged within 3 s/.exec(stdout);
+    expect(acks, stdout).not.toBeNull();
+    expect(Number(acks![1])).toBeGreaterThan(0);
+    expect(acks![2]).toBe(acks![1]);
+    expect(ackP99).toBeGreaterThan(0);
     expect(stdout).toMatch(/BullMQ's commands excluded/);
+    // The CPU split by thread reads the same counters at the same moments: no part is ever negative.
+    expect(stdout).toMatch(
+      /CPU seconds: bot [\d.]+ \(main thread [\d.]+, (HTTP thread [\d.]+, )?V8 and libuv threads [\d.]+;/,
+    );
 
     const prefix = /key prefix (\S+)/.exec(stderr)?.[1];
     expect(prefix, stderr).toMatch(/^bench-/);

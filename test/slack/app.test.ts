@@ -2,9 +2,9 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ACTIONS_BLOCK_ID } from '../../src/alerts/render.js';
 import type { Evaluation } from '../../src/alerts/types.js';
 import { ACTION_IDS } from '../../src/alerts/types.js';
+import { actionPayload, slackSignature } from '../../src/sim/slack-sign.js';
 import { auditKey } from '../../src/slack/audit.js';
 import { evaluation as handMade } from '../alerts/state-fixtures.js';
-import { actionPayload, slackSignature } from '../helpers/slack-sign.js';
 import {
   ALLOWED,
   BOT_TOKEN,

@@ -7,10 +7,6 @@ import { type Config, loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
 import { createFakeSlack, type FakeSlack } from '../../src/sim/fake-slack.js';
 import { createSimulator, type Simulator } from '../../src/sim/server.js';
-import { createSlackApp, type SlackRoute } from '../../src/slack/app.js';
-import { createYeastarClient } from '../../src/yeastar/client.js';
-import type { YeastarClient } from '../../src/yeastar/types.js';
-import { deleteKeys, TEST_REDIS_URL, uniquePrefix } from '../helpers/redis.js';
 import {
   actionBody,
   commandBody,
@@ -20,7 +16,11 @@ import {
   postToSlackApp,
   type SlackAnswer,
   type SlackPost,
-} from '../helpers/slack-sign.js';
+} from '../../src/sim/slack-sign.js';
+import { createSlackApp, type SlackRoute } from '../../src/slack/app.js';
+import { createYeastarClient } from '../../src/yeastar/client.js';
+import type { YeastarClient } from '../../src/yeastar/types.js';
+import { deleteKeys, TEST_REDIS_URL, uniquePrefix } from '../helpers/redis.js';
 
 /** The Slack app on a free port with a real Redis, the simulator and a fake Slack Web API. */
 

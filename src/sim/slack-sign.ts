@@ -1,8 +1,9 @@
 import { createHmac } from 'node:crypto';
 
 /**
- * Requests exactly as Slack sends them: form-encoded slash commands, `payload=` JSON for interactions,
- * JSON for events, each signed with HMAC-SHA256 over `v0:{timestamp}:{raw body}`.
+ * Requests exactly as Slack sends them, for the tests and the bench: form-encoded slash commands,
+ * `payload=` JSON for interactions, JSON for events, each signed with HMAC-SHA256 over
+ * `v0:{timestamp}:{raw body}`.
  */
 
 export function slackSignature(secret: string, timestampSeconds: number, body: string): string {
