@@ -7,9 +7,9 @@ import { ACTION_IDS } from '../../src/alerts/types.js';
 import { type PrivateRedis, startPrivateRedis } from '../../src/ops/private-redis.js';
 import { createFakeSlack, type FakeSlack } from '../../src/sim/fake-slack.js';
 import { createSimulator, type Simulator } from '../../src/sim/server.js';
+import { actionBody, actionPayload, FORM, postToSlackApp } from '../../src/sim/slack-sign.js';
 import { type CliProcess, expectShortStderr, spawnCli } from '../helpers/cli-process.js';
 import { deleteKeys, redisFixture, TEST_REDIS_URL } from '../helpers/redis.js';
-import { actionBody, actionPayload, FORM, postToSlackApp } from '../helpers/slack-sign.js';
 
 /**
  * The failure paths an operator meets on day one, each run as the real CLI in a process of its own: it
