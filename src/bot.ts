@@ -1,15 +1,17 @@
 import type { Redis } from 'ioredis';
-import { systemClock } from './clock.js';
+import { type Clock, systemClock } from './clock.js';
 import { type Config, longestPollGapMs, requireSettings } from './config.js';
-import { createOrClose } from './jobs/check.js';
+import { closeWithin, createOrClose } from './jobs/check.js';
+import type { Pipeline } from './jobs/pipeline.js';
 import { createSlackWebClient } from './jobs/slack-client.js';
-import { type WiringOverrides, wirePipeline } from './jobs/wiring.js';
-import { createLogger } from './logger.js';
+import { type Wired, type WiringOverrides, wirePipeline } from './jobs/wiring.js';
+import { createLogger, type Logger } from './logger.js';
 import { measureClockSkew, warnOnClockSkew } from './ops/clock-skew.js';
 import { createHealthCheck } from './ops/health.js';
 import { opsRoutes } from './ops/http.js';
-import { createMetrics } from './ops/metrics.js';
-import { createSlackApp } from './slack/app.js';
+import { createMetrics, type Metrics } from './ops/metrics.js';
+import { armExitGuard, stopSignals } from './ops/shutdown.js';
+import { createSlackApp, type SlackApp } from './slack/app.js';
 
 /**
  * `npm start`: the poll schedule and every worker, the Slack app (HTTP on PORT, or Socket Mode), and
@@ -18,7 +20,7 @@ import { createSlackApp } from './slack/app.js';
  * cycle resumes in the next process that takes it.
  */
 export type BotOptions = WiringOverrides & {
-  /** Resolves when the bot should stop (tests); by default SIGTERM or SIGINT. */
+  /** Resolves when the bot should stop (tests); by default SIGTERM or SIGINT (a second one exits at once). */
   until?: Promise<unknown>;
   /** Told the bound port once the bot is serving (tests pass PORT 0). */
   onListening?: (port: number) => void;
@@ -41,7 +43,12 @@ export async function runBot(config: Config, options: BotOptions = {}): Promise<
       logger,
       observe: metrics.slackCall,
     });
+  // Before any connection: a signal from here on is ours to handle, never Node's default.
+  const signals = options.until
+    ? null
+    : stopSignals((signal) => logger.warn({ signal }, 'second signal: exiting now'));
   const wired = wirePipeline(config, { ...options, logger, slack });
+  const stopAsked = options.until ?? signals!.received;
   const pipeline = await createOrClose(wired, {
     onCycleFinished: (summary) =>
       metrics.observeCycle({
@@ -49,28 +56,31 @@ export async function runBot(config: Config, options: BotOptions = {}): Promise<
         seconds: Math.max(0, (summary.finishedAt - summary.startedAt) / 1000),
         instances: summary.instances,
       }),
+  }).catch((error: unknown) => {
+    signals?.dispose();
+    throw error;
   });
-  const redis: Redis = wired.deps.redis();
-  const clock = options.clock ?? systemClock;
-  await warnOnClockSkew({ redis, clock, logger });
-  metrics.attach({
-    store: wired.deps.store,
-    client: wired.deps.client,
-    queues: Object.values(pipeline.queues),
-    clockSkew: () => measureClockSkew(redis, clock),
-  });
-  const health = createHealthCheck({
-    redis,
-    prefix: config.queuePrefix,
-    pollIntervalMs: longestPollGapMs(config),
-  });
-  const slackApp = createSlackApp({
-    config,
-    store: wired.deps.store,
-    client: wired.deps.client,
-    redis,
+  // Redis within REDIS_CONNECT_TIMEOUT (else the one line naming REDIS_URL), unless a stop comes first.
+  const early = await Promise.race([
+    wired.link.ready(config.redisConnectTimeoutMs).then(
+      () => null,
+      (error: unknown) => ({ error }),
+    ),
+    stopAsked.then(() => ({ error: null })),
+  ]);
+  if (early) {
+    await closeWithin(pipeline, wired, 0);
+    signals?.dispose();
+    if (early.error) throw early.error;
+    logger.info('stopped before Redis answered');
+    return 0;
+  }
+  const slackApp = await assembleSlackApp(config, {
     logger,
-    routes: opsRoutes({ health, metrics }),
+    wired,
+    pipeline,
+    metrics,
+    clock: options.clock ?? systemClock,
   });
 
   await pipeline.start();
@@ -85,18 +95,67 @@ export async function runBot(config: Config, options: BotOptions = {}): Promise<
   );
   options.onListening?.(port);
 
-  const stop =
-    options.until ??
-    new Promise<string>((resolve) => {
-      process.once('SIGINT', () => resolve('SIGINT'));
-      process.once('SIGTERM', () => resolve('SIGTERM'));
-    });
-  const reason = await stop;
-  logger.info({ reason }, 'stopping: finishing the jobs in hand');
-  await slackApp.stop();
-  await pipeline.close();
-  redis.disconnect();
-  await wired.close();
-  logger.info('stopped');
-  return 0;
+  const reason = await stopAsked;
+  const clean = await stopBot({ config, logger, wired, reason, guard: !options.until }, async () => {
+    await slackApp.stop();
+    await pipeline.close();
+  });
+  signals?.dispose();
+  return clean ? 0 : 1;
+}
+
+/** The Slack app with `/healthz` and `/metrics` beside it, on a connection of its own. */
+async function assembleSlackApp(
+  config: Config,
+  deps: { logger: Logger; wired: Wired; pipeline: Pipeline; metrics: Metrics; clock: Clock },
+): Promise<SlackApp> {
+  const { logger, wired, metrics, clock } = deps;
+  const redis: Redis = wired.deps.redis();
+  await warnOnClockSkew({ redis, clock, logger });
+  metrics.attach({
+    store: wired.deps.store,
+    client: wired.deps.client,
+    queues: Object.values(deps.pipeline.queues),
+    clockSkew: () => measureClockSkew(redis, clock),
+  });
+  const health = createHealthCheck({
+    redis,
+    redisStatus: wired.link.status,
+    prefix: config.queuePrefix,
+    pollIntervalMs: longestPollGapMs(config),
+  });
+  return createSlackApp({
+    config,
+    store: wired.deps.store,
+    client: wired.deps.client,
+    redis,
+    logger,
+    routes: opsRoutes({ health, metrics }),
+  });
+}
+
+/**
+ * The stop: the Slack app stops taking requests, the workers finish or hand back the jobs in hand, Redis
+ * closes; within STOP_GRACE, or at once when Redis is gone (nothing can finish or be handed back
+ * without it: the jobs' locks expire and another process takes them over).
+ */
+async function stopBot(
+  deps: { config: Config; logger: Logger; wired: Wired; reason: unknown; guard: boolean },
+  close: () => Promise<void>,
+): Promise<boolean> {
+  const { config, logger } = deps;
+  logger.info(
+    { reason: deps.reason, graceSeconds: config.stopGraceMs / 1000 },
+    'stopping: finishing the jobs in hand or handing them back',
+  );
+  // Past the grace period and the connections' own close, nothing may keep the process up.
+  if (deps.guard) armExitGuard(config.stopGraceMs + 5_000, () => 1);
+  const clean = await closeWithin({ close }, deps.wired, config.stopGraceMs);
+  if (clean) logger.info('stopped');
+  else
+    logger.warn(
+      'stopped before the jobs in hand were done (Redis gone, or STOP_GRACE over): ' +
+        'they go back to the queue when their locks expire, and another process takes them over',
+    );
+  return clean;
 }

@@ -1,5 +1,7 @@
 import { loadConfig, loadDotEnv } from './config.js';
 import { OperatorError } from './operator-error.js';
+import { armExitGuard, exitGuardMs } from './ops/shutdown.js';
+import { stopHttpThread } from './yeastar/transport.js';
 
 /**
  * The one entry point of every npm script: `tsx src/cli.ts <command>`. Each command's module is
@@ -39,14 +41,17 @@ async function main(argv: string[]): Promise<number> {
   return command.run(args);
 }
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    // A bad setting or a missing service is one line saying what to do; anything else keeps its stack.
-    if (error instanceof OperatorError) process.stderr.write(`${error.message}\n`);
-    else process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-    process.exitCode = 1;
-  },
-);
+async function finish(code: number): Promise<void> {
+  process.exitCode = code;
+  // Once the command's work is over, however it ended, nothing may hold the exit code.
+  armExitGuard(exitGuardMs(), () => code);
+  // The API's requests run on a thread of their own, shared by the process: it ends with the command.
+  await stopHttpThread();
+}
+
+main(process.argv.slice(2)).then(finish, async (error: unknown) => {
+  // A bad setting or a missing service is one line saying what to do; anything else keeps its stack.
+  if (error instanceof OperatorError) process.stderr.write(`${error.message}\n`);
+  else process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  await finish(1);
+});

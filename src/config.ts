@@ -159,6 +159,8 @@ const envSchema = z.object({
     .refine((v) => /^[A-Za-z0-9:_{}.-]+$/.test(v), 'letters, digits and : _ { } . - only'),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   SIM_PORT: port(4010),
+  REDIS_CONNECT_TIMEOUT: duration('20s'),
+  STOP_GRACE: duration('30s'),
 });
 
 export type Config = Readonly<{
@@ -197,6 +199,10 @@ export type Config = Readonly<{
   queuePrefix: string;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   simPort: number;
+  /** How long `start` and `check` try to reach Redis before they give up with one line. */
+  redisConnectTimeoutMs: number;
+  /** How long a stop may take (SIGTERM/SIGINT) before the process exits with the jobs in hand abandoned. */
+  stopGraceMs: number;
 }>;
 
 /** The variables `loadConfig` reads: the single list that `.env.example` and the README must match. */
@@ -269,6 +275,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     queuePrefix: e.QUEUE_PREFIX,
     logLevel: e.LOG_LEVEL,
     simPort: e.SIM_PORT,
+    redisConnectTimeoutMs: e.REDIS_CONNECT_TIMEOUT,
+    stopGraceMs: e.STOP_GRACE,
   });
 }
 

@@ -71,9 +71,21 @@ const MAX_DEPTH = 8;
 const MAX_ITEMS = 50;
 const MAX_STRING = 4_000;
 
+/**
+ * Errors that say everything in their message and fields: the API's and Slack's (a `code`), ours (an
+ * `endpoint`), the system's (ECONNREFUSED…), and BullMQ's "no retry" wrapper of them. Their stack is
+ * the same few frames every time and only makes the line long; a bug's error keeps its stack.
+ */
+function isOperational(error: Error, bag: Record<string, unknown>): boolean {
+  return (
+    typeof bag.code === 'string' || typeof bag.endpoint === 'string' || error.name === 'UnrecoverableError'
+  );
+}
+
 function errorFields(error: Error): Record<string, unknown> {
-  const out: Record<string, unknown> = { type: error.name, message: error.message, stack: error.stack };
   const bag = error as unknown as Record<string, unknown>;
+  const out: Record<string, unknown> = { type: error.name, message: error.message };
+  if (!isOperational(error, bag)) out.stack = error.stack;
   for (const key of ERROR_FIELDS) if (bag[key] !== undefined) out[key] = bag[key];
   // Slack's Web API errors keep the API's own error code in `data.error`.
   const data = bag.data as { error?: unknown } | undefined;

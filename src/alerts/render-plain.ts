@@ -2,6 +2,7 @@ import { TZDate } from '@date-fns/tz';
 import { format } from 'date-fns';
 import type { AlertView } from './render.js';
 import {
+  alertTitle,
   compareUrgency,
   daysLeftNow,
   hiddenText,
@@ -10,7 +11,6 @@ import {
   portalLink,
   relativeDays,
   renewalText,
-  stageTitle,
 } from './render.js';
 import type { Finding, Severity } from './types.js';
 
@@ -83,12 +83,34 @@ function serviceLine(finding: Finding, view: AlertView): string[] {
   return lines;
 }
 
+/**
+ * What is expiring and when, as of the view's clock: "Service expired 11 days ago: Extension Expansion",
+ * "Plan expiring, date unknown: Standard Plan", "Plan switching in 24 days: Enterprise Plan → Ultimate Plan".
+ */
+function headline(view: AlertView): string {
+  const { findings } = view.evaluation;
+  const top = findings[0];
+  if (!top) return alertTitle(view.evaluation);
+  const what = top.subject === 'plan' ? 'Plan' : 'Service';
+  const days = daysLeftNow(top.expiresAt, view);
+  const expired = isExpiredKind(top.kind) || (top.expiresAt !== null && top.expiresAt <= view.now);
+  let state: string;
+  if (top.kind === 'switching')
+    state = `Plan switching${days === null ? '' : ` ${relativeDays(days, false)}`}`;
+  else if (days === null) state = `${what} ${expired ? 'expired' : 'expiring'}, date unknown`;
+  else state = `${what} ${expired ? relativeDays(days, true) : `expires ${relativeDays(days, false)}`}`;
+  const name =
+    top.kind === 'switching' ? `${clean(top.name)} → ${clean(top.nextPlan, 'next plan')}` : clean(top.name);
+  const more = findings.length > 1 ? ` (+${findings.length - 1} more)` : '';
+  return `${state}: ${name}${more}`;
+}
+
 export function renderPlain(view: AlertView, options: { color: boolean }): string {
   const { evaluation, record } = view;
   const { subject } = evaluation;
   const severity = evaluation.severity ?? 'info';
   const tag = `[${severity.toUpperCase()}]`;
-  const head = `${options.color ? ANSI[severity] + tag + RESET : tag} ${clean(subject.productNo)} · ${stageTitle(evaluation.stage)}`;
+  const head = `${options.color ? ANSI[severity] + tag + RESET : tag} ${clean(subject.productNo)} · ${headline(view)}`;
   const lines = [head, `  Product line: ${clean(subject.productName)}`];
   const customer = [subject.companyName, subject.contactName, subject.email]
     .filter(Boolean)

@@ -2,6 +2,7 @@ import { TZDate } from '@date-fns/tz';
 import { format as formatDate } from 'date-fns';
 import { SOFTWARE_EDITION_PRODUCT_ID } from '../yeastar/types.js';
 import { SLACK_LIMITS, truncate } from './block-limits.js';
+import { alertTitle, renewalText, stageTitle } from './headline.js';
 import { calendarDaysLeft, productNameOf, stageDays, stageRank } from './rules.js';
 import { isValidTime, slackDate } from './slack-date.js';
 import { snoozeOptions } from './snooze.js';
@@ -18,8 +19,8 @@ import type {
 } from './types.js';
 import { ACTION_IDS } from './types.js';
 
-// Re-exported: the Slack app and the terminal rendering take it from here.
-export { slackDate };
+// Re-exported: the Slack app and the terminal rendering take them from here.
+export { alertTitle, renewalText, slackDate, stageTitle };
 
 /**
  * Block Kit messages for alerts: the alert itself (posted, then updated in place), its resolved form,
@@ -144,14 +145,6 @@ export function relativeDays(daysLeft: number | null, expired: boolean): string 
   return daysLeft > 0 ? `in ${plural(daysLeft, 'day')}` : `${plural(-daysLeft, 'day')} ago`;
 }
 
-export function stageTitle(stage: Stage | null): string {
-  if (stage === null) return 'No action needed';
-  if (stage === 'expired') return 'Expired';
-  if (stage === 'switching') return 'Plan switching';
-  const days = stageDays(stage);
-  return days === null ? stage : `Expires within ${plural(days, 'day')}`;
-}
-
 /** A stage as a count or a comparison reads it: "expired", "switching plan", "within 3 days". */
 function stageShort(stage: Stage): string {
   if (stage === 'expired') return 'expired';
@@ -198,17 +191,6 @@ export function summaryLine(evaluation: Evaluation, view: { now: number; timeZon
 
 function fallbackText(line: string): string {
   return fitMrkdwn(line, FALLBACK_TEXT_MAX);
-}
-
-export function renewalText(option: RenewalOption | undefined): string | null {
-  if (!option) return null;
-  if (!option.renewable) return 'cannot be renewed via the portal';
-  const cycles = option.billingCycles.map(oneLine).filter(Boolean);
-  const models = option.billingModels.map(oneLine).filter(Boolean);
-  if (cycles.length === 0 && models.length === 0) return 'renewable via the portal';
-  const parts = [cycles.length > 0 ? `billing cycles: ${cycles.join(', ')}` : null];
-  if (models.length > 0) parts.push(`billing models: ${models.join(', ')}`);
-  return 'renew: ' + parts.filter(Boolean).join('; ');
 }
 
 export function optionFor(
@@ -474,7 +456,7 @@ function metadataOf(evaluation: Evaluation, kind: AlertKind): RenderedMessage['m
 export function renderAlert(view: AlertView): RenderedMessage {
   const { evaluation } = view;
   const severity = evaluation.severity ?? 'info';
-  const title = `${SEVERITY_EMOJI[severity]} ${SEVERITY_WORD[severity]} · ${stageTitle(evaluation.stage)} · ${oneLine(evaluation.subject.productNo)}`;
+  const title = `${SEVERITY_EMOJI[severity]} ${SEVERITY_WORD[severity]} · ${alertTitle(evaluation)} · ${oneLine(evaluation.subject.productNo)}`;
   const line = summaryLine(evaluation, view);
   const blocks: unknown[] = [
     header(title),

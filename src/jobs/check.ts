@@ -1,9 +1,11 @@
 import { destination } from 'pino';
 import { type Config, requireSettings } from '../config.js';
 import { createLogger } from '../logger.js';
+import { OperatorError } from '../operator-error.js';
+import { abandonWork, type StopSignals, settlesWithin, stopSignals } from '../ops/shutdown.js';
 import type { CycleProgress, CycleSummary } from './orchestrator.js';
 import { createPipeline, type Pipeline, type PipelineDeps } from './pipeline.js';
-import { type WiringOverrides, wirePipeline } from './wiring.js';
+import { type Wired, type WiringOverrides, wirePipeline } from './wiring.js';
 
 /**
  * `npm run check`: one full cycle now, on the same queues and state as `npm start`, with its workers
@@ -52,16 +54,41 @@ export function formatProgress(progress: CycleProgress): string {
 }
 
 /** The pipeline, or (a bad routes file) the error after closing what the wiring opened. */
-export async function createOrClose(
-  wired: ReturnType<typeof wirePipeline>,
-  extra: Partial<PipelineDeps> = {},
-): Promise<Pipeline> {
+export async function createOrClose(wired: Wired, extra: Partial<PipelineDeps> = {}): Promise<Pipeline> {
   try {
     return createPipeline({ ...wired.deps, ...extra });
   } catch (error) {
-    await wired.close();
+    await wired.close(0);
     throw error;
   }
+}
+
+/**
+ * Lets the pipeline close (the jobs in hand finish, a cycle is handed back) within `graceMs`; resolves
+ * whether it did. Not at all when Redis is gone: nothing can finish or be handed back without it, and
+ * BullMQ, closing a queue whose connection never got through, reports that connection's late failure
+ * on an emitter it has already stripped of listeners (an uncaught error). The connections are dropped
+ * instead (`Wired.close`).
+ */
+export async function closeInTime(
+  pipeline: Pick<Pipeline, 'close'>,
+  wired: Wired,
+  graceMs: number,
+): Promise<boolean> {
+  const clean = wired.link.status().up && (await settlesWithin(pipeline.close(), graceMs, wired.link.down()));
+  if (!clean) abandonWork();
+  return clean;
+}
+
+/** `closeInTime`, then every connection. */
+export async function closeWithin(
+  pipeline: Pick<Pipeline, 'close'>,
+  wired: Wired,
+  graceMs: number,
+): Promise<boolean> {
+  const clean = await closeInTime(pipeline, wired, graceMs);
+  await wired.close(clean ? 2_000 : 0);
+  return clean;
 }
 
 export async function runCheck(config: Config, options: CheckOptions = {}): Promise<number> {
@@ -77,34 +104,68 @@ export async function runCheck(config: Config, options: CheckOptions = {}): Prom
   const logger =
     options.logger ??
     createLogger({ level: config.logLevel, destination: destination({ dest: 2, sync: false }) });
+  // Before any connection: a signal from here on is ours to handle, never Node's default.
+  const signals =
+    options.handleSignals === false
+      ? null
+      : stopSignals((signal) => stderr.write(`\n${signal} again: exiting now\n`));
   const wired = wirePipeline(config, { ...options, logger });
-  const pipeline = await createOrClose(wired);
+  const pipeline = await createOrClose(wired).catch((error: unknown) => {
+    signals?.dispose();
+    throw error;
+  });
   const started = performance.now();
-  const onSignal = () => {
-    stderr.write('\nstopping: waiting for the jobs in hand…\n');
-    void pipeline.close();
-  };
-  if (options.handleSignals !== false) {
-    process.once('SIGINT', onSignal);
-    process.once('SIGTERM', onSignal);
-  }
+  const stopped = signals ? stopWhenAsked(signals, pipeline, wired, config.stopGraceMs, stderr) : NEVER;
+  const watchdog = wired.link.watchdog(config.redisConnectTimeoutMs);
   let tty = false;
   try {
+    await Promise.race([wired.link.ready(config.redisConnectTimeoutMs), stopped]);
     await pipeline.startWorkers();
-    const summary = await pipeline.runCycleNow({
+    const cycle = pipeline.runCycleNow({
       onProgress: (progress) => {
         if (!stderr.isTTY) return;
         tty = true;
         stderr.write(`\r\x1b[K${formatProgress(progress)}`);
       },
     });
+    const summary = await Promise.race([cycle, watchdog.failed, stopped]);
     if (tty) stderr.write('\r\x1b[K');
     stdout.write(`${formatSummary(summary, (performance.now() - started) / 1000)}\n`);
     return summary.ok ? 0 : 1;
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-    await pipeline.close();
-    await wired.close();
+    if (tty) stderr.write('\r\x1b[K');
+    watchdog.stop();
+    signals?.dispose();
+    await closeWithin(pipeline, wired, config.stopGraceMs);
   }
+}
+
+const NEVER = new Promise<never>(() => {});
+
+/**
+ * On SIGTERM/SIGINT: the pipeline stops taking jobs and lets the ones in hand finish (the cycle is handed
+ * back; the next run resumes it). The cycle's own wait then ends with an interrupted summary; when it
+ * cannot (Redis gone, or the grace period over), this rejects with the one line to print instead.
+ */
+function stopWhenAsked(
+  signals: StopSignals,
+  pipeline: Pipeline,
+  wired: Wired,
+  graceMs: number,
+  stderr: { write(text: string): unknown },
+): Promise<never> {
+  const stopped = signals.received.then(async (signal) => {
+    if (wired.link.status().up) stderr.write('\nstopping: waiting for the jobs in hand…\n');
+    const clean = await closeInTime(pipeline, wired, graceMs);
+    const link = wired.link.status();
+    if (!link.up && !link.started) throw new OperatorError(`stopped by ${signal} before Redis answered`);
+    throw new OperatorError(
+      clean
+        ? `stopped by ${signal}; the cycle resumes in the next run`
+        : `stopped by ${signal} before the jobs in hand were done (Redis gone, or STOP_GRACE over): ` +
+            'they go back to the queue when their locks expire',
+    );
+  });
+  stopped.catch(() => undefined);
+  return stopped;
 }

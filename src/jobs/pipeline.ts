@@ -7,7 +7,9 @@ import type { AlertStore } from '../alerts/types.js';
 import { type Clock, systemClock } from '../clock.js';
 import type { Config } from '../config.js';
 import { type Logger, silentLogger } from '../logger.js';
+import type { RedisLink } from '../ops/redis-connection.js';
 import type { YeastarClient } from '../yeastar/types.js';
+import { CHECK_JOB_PREFIX, createCheckWaiters } from './check-waiters.js';
 import { defaultTuning, jobOptions, type PipelineContext, type PipelineTuning } from './context.js';
 import { createCycleState } from './cycle-state.js';
 import { processEnrich } from './enrich-job.js';
@@ -48,6 +50,11 @@ export type PipelineDeps = {
   onCycleFinished?: (summary: CycleSummary) => void;
   /** Default: one posting to SLACK_OPS_CHANNEL after META_FAIL_AFTER failed cycles. */
   selfMonitor?: SelfMonitor;
+  /**
+   * Takes the 'error' events of the queues and workers (the process's Redis link, which turns an outage
+   * into two log lines). Default: each error is logged.
+   */
+  watch?: RedisLink['watch'];
 };
 
 export type RunCycleOptions = {
@@ -85,10 +92,18 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
     return connection;
   };
   const redis = connect();
+  // An emitter without an 'error' listener prints each error with its stack (BullMQ, ioredis).
+  const watch: RedisLink['watch'] =
+    deps.watch ??
+    ((source, what) => {
+      source.on('error', (error) => logger.error({ queue: what, err: error }, 'queue or worker error'));
+      return source;
+    });
   const queues = Object.fromEntries(
-    Object.values(QUEUES).map((name) => [name, new Queue(name, { connection: redis, prefix })]),
+    Object.values(QUEUES).map((name) => [name, watch(new Queue(name, { connection: redis, prefix }), name)]),
   ) as Record<QueueName, Queue>;
   let closing = false;
+  let closed: Promise<void> | undefined;
   const clock = deps.clock ?? systemClock;
   const ctx: PipelineContext = {
     config,
@@ -148,7 +163,11 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
       } catch (error) {
         if (error instanceof DelayedError) throw error;
         const final = isFinalFailure(job, error);
-        logger.warn({ queue, jobId: job.id, attempt: job.attemptsMade + 1, final, err: error }, 'job failed');
+        // A failure BullMQ retries is news only when the retries run out: info, then a warning.
+        logger[final ? 'warn' : 'info'](
+          { queue, jobId: job.id, attempt: job.attemptsMade + 1, final, err: error },
+          'job failed',
+        );
         if (final) await reportFailure(queue, job, error);
         throw error;
       }
@@ -165,8 +184,11 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
       connection: connect(),
       prefix,
       concurrency,
-      maxStalledCount: 2,
+      // The orchestrator resumes where it was however often its process died; a page or a post that
+      // went down with its process three times is more likely the cause than the victim.
+      maxStalledCount: queue === 'poll' ? 20 : 2,
       stalledInterval: tuning.stalledIntervalMs,
+      lockDuration: tuning.lockDurationMs,
       ...extra,
     });
     // A job that stalled too often fails without its processor running: report it here as well
@@ -180,8 +202,40 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
         /stalled more than allowable limit/i.test(error.message);
       if (exhausted) void reportFailure(queue, job, error).catch(() => {});
     });
-    worker.on('error', (error) => logger.error({ queue, err: error }, 'worker error'));
+    watch(worker, queue);
     workers.push(worker);
+  }
+
+  /** Reads the cycle until it ended (or this pipeline closes), reporting progress on the way. */
+  async function waitForCycle(
+    jobId: string,
+    cycleId: string,
+    options: RunCycleOptions,
+    /** Called while the job waits for its turn. */
+    whileWaiting: () => Promise<unknown>,
+  ): Promise<CycleSummary> {
+    let lastProgress = '';
+    for (;;) {
+      const since = ctx.state.wakeCount();
+      const hash = await ctx.state.read(cycleId);
+      if (options.onProgress && hash.products) {
+        const progress: CycleProgress = {
+          cycleId,
+          phase: hash.phase ?? 'scan',
+          pending: Number(hash.pending ?? 0),
+          productLines: summaryOf(cycleId, hash).productLines,
+        };
+        const text = JSON.stringify(progress);
+        if (text !== lastProgress) options.onProgress(progress);
+        lastProgress = text;
+      }
+      if (hash.status === 'done' || hash.status === 'failed') return summaryOf(cycleId, hash);
+      const jobState = await queues.poll.getJobState(jobId);
+      if (jobState === 'failed') return summaryOf(cycleId, { ...hash, status: 'failed' });
+      if (jobState === 'waiting' || jobState === 'prioritized') await whileWaiting();
+      if (closing) return summaryOf(cycleId, { ...hash, status: 'interrupted' });
+      await ctx.state.nap(cycleId, since, tuning.pollIntervalMs);
+    }
   }
 
   let workersStarted = false;
@@ -215,37 +269,32 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
       logger.info({ schedule: config.pollCron ?? `every ${config.pollEveryMs} ms` }, 'poll schedule set');
     },
     async runCycleNow(options = {}) {
-      const jobId = options.jobId ?? `check-${Date.now()}-${randomBytes(3).toString('hex')}`;
+      const jobId = options.jobId ?? `${CHECK_JOB_PREFIX}${Date.now()}-${randomBytes(3).toString('hex')}`;
       const cycleId = cycleIdOf(jobId);
-      await queues.poll.add('cycle', {}, { ...jobOptions(ctx, 'poll'), jobId });
-      let lastProgress = '';
-      for (;;) {
-        const since = ctx.state.wakeCount();
-        const hash = await ctx.state.read(cycleId);
-        if (options.onProgress && hash.products) {
-          const progress: CycleProgress = {
-            cycleId,
-            phase: hash.phase ?? 'scan',
-            pending: Number(hash.pending ?? 0),
-            productLines: summaryOf(cycleId, hash).productLines,
-          };
-          const text = JSON.stringify(progress);
-          if (text !== lastProgress) options.onProgress(progress);
-          lastProgress = text;
-        }
-        if (hash.status === 'done' || hash.status === 'failed') return summaryOf(cycleId, hash);
-        const jobState = await queues.poll.getJobState(jobId);
-        if (jobState === 'failed') return summaryOf(cycleId, { ...hash, status: 'failed' });
-        if (closing) return summaryOf(cycleId, { ...hash, status: 'interrupted' });
-        await ctx.state.nap(cycleId, since, tuning.pollIntervalMs);
+      const waiters = createCheckWaiters({ redis, prefix, queue: queues.poll, logger });
+      const release = await waiters.hold(jobId);
+      try {
+        await waiters.dropAbandoned();
+        await queues.poll.add('cycle', {}, { ...jobOptions(ctx, 'poll'), jobId });
+        return await waitForCycle(jobId, cycleId, options, () => waiters.dropAbandoned(1_000));
+      } finally {
+        await release();
       }
     },
-    async close() {
-      if (closing) return;
-      closing = true;
-      await Promise.all(workers.map((w) => w.close()));
-      await Promise.all(Object.values(queues).map((q) => q.close()));
-      await Promise.all(connections.map((c) => c.quit().catch(() => c.disconnect())));
+    close() {
+      // One close, however many callers (a signal, then the command's own end) wait for it.
+      closed ??= (async () => {
+        closing = true;
+        await Promise.all(workers.map((w) => w.close()));
+        await Promise.all(Object.values(queues).map((q) => q.close()));
+        // QUIT only where it can be sent: written to a socket that never got through it fails on it.
+        await Promise.all(
+          connections.map((c) =>
+            c.status === 'ready' ? c.quit().catch(() => c.disconnect()) : Promise.resolve(c.disconnect()),
+          ),
+        );
+      })();
+      return closed;
     },
   };
 }

@@ -1,10 +1,11 @@
 import type { WebClient } from '@slack/web-api';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { createAlertStore } from '../alerts/state.js';
 import type { AlertStore } from '../alerts/types.js';
 import type { Clock } from '../clock.js';
 import type { Config } from '../config.js';
 import { createLogger, type Logger } from '../logger.js';
+import { createRedisLink, type RedisLink } from '../ops/redis-connection.js';
 import { createYeastarClient } from '../yeastar/client.js';
 import type { YeastarClient } from '../yeastar/types.js';
 import type { PipelineTuning } from './context.js';
@@ -22,16 +23,26 @@ export type WiringOverrides = {
   tuning?: Partial<PipelineTuning>;
 };
 
+export type Wired = {
+  deps: PipelineDeps;
+  /** Every Redis connection of the process, and whether Redis answers. */
+  link: RedisLink;
+  /** Closes every connection made through the link; those that do not answer within `graceMs` are dropped. */
+  close: (graceMs?: number) => Promise<void>;
+};
+
 /**
- * The production dependency set from the config, with any override kept. Returns the pipeline's
- * dependencies and a `close` for the one connection the client and the store share.
+ * The production dependency set from the config, with any override kept. Every Redis connection goes
+ * through one link (src/ops/redis-connection.ts), which `close` ends.
  */
-export function wirePipeline(
-  config: Config,
-  overrides: WiringOverrides = {},
-): { deps: PipelineDeps; close: () => Promise<void> } {
+export function wirePipeline(config: Config, overrides: WiringOverrides = {}): Wired {
   const logger = overrides.logger ?? createLogger({ level: config.logLevel });
-  const connect = overrides.redis ?? (() => new Redis(config.redisUrl, { maxRetriesPerRequest: null }));
+  const link = createRedisLink({
+    url: config.redisUrl,
+    logger,
+    ...(overrides.redis ? { connect: overrides.redis } : {}),
+  });
+  const connect = () => link.connect();
   let shared: Redis | undefined;
   const sharedConnection = () => {
     shared ??= connect();
@@ -69,11 +80,11 @@ export function wirePipeline(
       store,
       slack,
       logger,
+      watch: link.watch,
       ...(overrides.clock ? { clock: overrides.clock } : {}),
       ...(overrides.tuning ? { tuning: overrides.tuning } : {}),
     },
-    close: async () => {
-      if (shared) await shared.quit().catch(() => shared?.disconnect());
-    },
+    link,
+    close: (graceMs) => link.close(graceMs),
   };
 }

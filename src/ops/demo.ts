@@ -12,8 +12,9 @@ import { createPipeline } from '../jobs/pipeline.js';
 import { wirePipeline } from '../jobs/wiring.js';
 import { createLogger } from '../logger.js';
 import { OperatorError } from '../operator-error.js';
-import { createFakeSlack } from '../sim/fake-slack.js';
+import { createFakeSlack, type FakeSlackMessage } from '../sim/fake-slack.js';
 import { createSimulator } from '../sim/server.js';
+import { demoClosingLines, GO_LIVE_LINES } from './demo-report.js';
 import {
   type PrivateRedis,
   RedisServerMissingError,
@@ -72,6 +73,38 @@ function fileNameOf(alertKey: string): string {
   return `${alertKey.replace(/[^A-Za-z0-9_-]+/g, '_')}.json`;
 }
 
+/** Every open alert as the terminal shows it, with the renewal options the cycle found. */
+async function openAlertViews(reader: Redis, config: Config, cycleId: string): Promise<AlertView[]> {
+  const prefix = config.queuePrefix;
+  const { records } = await createAlertStore({ redis: reader, prefix }).listOpen({ limit: 1000 });
+  const views: AlertView[] = [];
+  for (const record of records) {
+    if (!record.evaluation) continue;
+    views.push({
+      evaluation: record.evaluation,
+      record,
+      enrichment: await readEnrichment(reader, prefix, cycleId, record.alertKey),
+      portalUrl: config.portalUrl,
+      now: Date.now(),
+      timeZone: config.timeZone,
+    });
+  }
+  return views;
+}
+
+/** Each message the fake Slack got, as a Block Kit JSON file; returns how many. */
+function writeBlockKit(outDir: string, messages: readonly FakeSlackMessage[]): number {
+  rmSync(outDir, { recursive: true, force: true });
+  mkdirSync(outDir, { recursive: true });
+  for (const message of messages) {
+    const payload = (message.metadata as { event_payload?: { alertKey?: string } } | undefined)
+      ?.event_payload;
+    const name = payload?.alertKey ? fileNameOf(payload.alertKey) : `digest-${message.ts}.json`;
+    writeFileSync(join(outDir, name), `${JSON.stringify(message, null, 2)}\n`);
+  }
+  return messages.length;
+}
+
 export async function runDemo(options: DemoOptions = {}): Promise<number> {
   const env = options.env ?? process.env;
   const stdout = options.stdout ?? process.stdout;
@@ -119,44 +152,22 @@ export async function runDemo(options: DemoOptions = {}): Promise<number> {
     const summary = await pipeline.runCycleNow();
     const seconds = (performance.now() - started) / 1000;
 
-    const reader = connect();
-    const store = createAlertStore({ redis: reader, prefix });
-    const { records } = await store.listOpen({ limit: 1000 });
-    const views: AlertView[] = [];
-    for (const record of records) {
-      if (!record.evaluation) continue;
-      views.push({
-        evaluation: record.evaluation,
-        record,
-        enrichment: await readEnrichment(reader, prefix, summary.cycleId, record.alertKey),
-        portalUrl: config.portalUrl,
-        now: Date.now(),
-        timeZone: config.timeZone,
-      });
-    }
-
-    rmSync(outDir, { recursive: true, force: true });
-    mkdirSync(outDir, { recursive: true });
+    const views = await openAlertViews(connect(), config, summary.cycleId);
     const messages = slack.messages(DEMO_CHANNEL);
-    let written = 0;
-    for (const message of messages) {
-      const payload = (message.metadata as { event_payload?: { alertKey?: string } } | undefined)
-        ?.event_payload;
-      const name = payload?.alertKey ? fileNameOf(payload.alertKey) : `digest-${message.ts}.json`;
-      writeFileSync(join(outDir, name), `${JSON.stringify(message, null, 2)}\n`);
-      written++;
-    }
+    const written = writeBlockKit(outDir, messages);
     const topLevel = messages.filter((m) => !m.thread_ts).length;
 
     stdout.write(`\n${renderPlainList(views, { color })}\n\n`);
-    stdout.write(
-      `${views.length} alerts need attention, most urgent first. In Slack they went to one channel as ${topLevel} top-level message${topLevel === 1 ? '' : 's'}` +
-        `${summary.digests > 0 ? ' (a digest, with the alerts in its thread: more than DIGEST_OVER new alerts at once)' : ''}.\n`,
-    );
-    stdout.write(
-      `Block Kit JSON of each message (paste its "blocks" into Slack's Block Kit Builder): ${relative(process.cwd(), outDir) || '.'}/ (${written} files)\n`,
-    );
-    stdout.write(`${formatSummary(summary, seconds)}\n`);
+    const closing = demoClosingLines({
+      evaluations: views.map((v) => v.evaluation),
+      topLevelMessages: topLevel,
+      digested: summary.digests > 0,
+      outDir: relative(process.cwd(), outDir) || '.',
+      files: written,
+    });
+    stdout.write(`${closing.join('\n')}\n`);
+    stdout.write(`${formatSummary(summary, seconds)}\n\n`);
+    stdout.write(`${GO_LIVE_LINES.join('\n')}\n`);
     exitCode = summary.ok ? 0 : 1;
   } finally {
     await pipeline.close();

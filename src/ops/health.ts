@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import type { RedisStatus } from './redis-connection.js';
 
 /**
  * `GET /healthz`: healthy only when Redis answers and the last successful cycle is younger than twice
@@ -33,12 +34,20 @@ export function createHealthCheck(deps: {
   pollIntervalMs: number;
   clock?: () => number;
   timeoutMs?: number;
+  /** The process's view of its Redis connections: while they are down, no PING is waited for. */
+  redisStatus?: () => RedisStatus;
 }): HealthCheck {
   const clock = deps.clock ?? Date.now;
   const timeoutMs = deps.timeoutMs ?? 1500;
   return async () => {
     const reasons: string[] = [];
     let lastSuccessfulCycleAt: number | null = null;
+    const link = deps.redisStatus?.();
+    if (link && !link.up) {
+      const seconds = Math.round((Date.now() - link.since) / 1000);
+      reasons.push(`redis: not answering for ${seconds} s (${link.reason})`);
+      return { statusCode: 503, report: { status: 'unhealthy', reasons, lastSuccessfulCycleAt } };
+    }
     try {
       const [pong, last] = await withTimeout(
         Promise.all([deps.redis.ping(), deps.redis.get(`${deps.prefix}:lastSuccessfulCycleAt`)]),

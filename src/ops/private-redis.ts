@@ -48,8 +48,12 @@ export type PrivateRedis = { url: string; port: number; stop(): Promise<void> };
  * A throw-away `redis-server` on a free loopback port, keeping nothing on disk: for `npm run demo` on a
  * machine where no Redis answers. Throws `RedisServerMissingError` when the binary is not installed.
  */
-export async function startPrivateRedis(binary = 'redis-server'): Promise<PrivateRedis> {
-  const port = await freePort();
+export async function startPrivateRedis(
+  binary = 'redis-server',
+  /** A given port (tests restart a server where its clients expect it); a free one by default. */
+  options: { port?: number } = {},
+): Promise<PrivateRedis> {
+  const port = options.port ?? (await freePort());
   const dir = mkdtempSync(join(tmpdir(), 'yeastar-demo-redis-'));
   const child: ChildProcess = spawn(
     binary,

@@ -12,10 +12,11 @@ import { createActivationAudit } from './audit.js';
 import { boltLogger } from './bolt-logger.js';
 import { createDeduper } from './dedupe.js';
 import { registerHandlers } from './handlers.js';
+import { LimitedHttpReceiver } from './limited-receiver.js';
 
 /**
- * The Slack app: Bolt over HTTP (`POST /slack/events`, signatures checked by Bolt, extra routes such as
- * `/healthz` beside it) or over Socket Mode when `SLACK_APP_TOKEN` is set (the extra routes then get a
+ * The Slack app: Bolt over HTTP (`POST /slack/events`, signatures checked by Bolt after our request
+ * limits, limited-receiver.ts; extra routes such as `/healthz` beside it) or over Socket Mode when `SLACK_APP_TOKEN` is set (the extra routes then get a
  * small HTTP server of their own on `PORT`). Both run the same handlers.
  */
 
@@ -75,14 +76,17 @@ export function createSlackApp(deps: SlackAppDeps): SlackApp {
         logger: slackLogger,
         installerOptions: { clientOptions },
       })
-    : new HTTPReceiver({
-        signingSecret: config.slack.signingSecret!,
-        endpoints: EVENTS_PATH,
-        customRoutes: routes,
-        logger: slackLogger,
-        // Answer Slack the moment a listener acks; the work continues after the response.
-        processBeforeResponse: false,
-      });
+    : new LimitedHttpReceiver(
+        new HTTPReceiver({
+          signingSecret: config.slack.signingSecret!,
+          endpoints: EVENTS_PATH,
+          customRoutes: routes,
+          logger: slackLogger,
+          // Answer Slack the moment a listener acks; the work continues after the response.
+          processBeforeResponse: false,
+        }),
+        { path: EVENTS_PATH, logger },
+      );
 
   const app = new App({
     receiver,

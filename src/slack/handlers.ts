@@ -7,10 +7,11 @@ import { ACTION_IDS } from '../alerts/types.js';
 import type { Config } from '../config.js';
 import { readEnrichment } from '../jobs/cycle-state.js';
 import type { Logger } from '../logger.js';
-import { type Instance, SOFTWARE_EDITION_PRODUCT_ID, type YeastarClient } from '../yeastar/types.js';
+import type { Instance, YeastarClient } from '../yeastar/types.js';
 import type { ActivationService } from './activation.js';
+import { readActivationClick } from './activation-button.js';
 import type { ActivationAudit } from './audit.js';
-import { type Command, parseCommand, parseSn } from './commands.js';
+import { type Command, parseCommand } from './commands.js';
 import { type Deduper, interactionId } from './dedupe.js';
 import { buildHomeView, HOME_ALERT_LIMIT } from './home-view.js';
 import { messageRefsOf } from './message-refs.js';
@@ -318,11 +319,9 @@ export function registerHandlers(app: App, deps: HandlerDeps): void {
 
   app.action<BlockAction>(ACTION_IDS.activationCode, async ({ body, action, respond }) => {
     await guarded('activation button', respond, async () => {
-      const value = 'value' in action && typeof action.value === 'string' ? action.value : '';
-      const split = value.indexOf(':');
-      const productId = split > 0 ? value.slice(0, split) : '';
-      const sn = parseSn(split > 0 ? value.slice(split + 1) : '');
-      if (productId !== SOFTWARE_EDITION_PRODUCT_ID || !sn.ok) {
+      const value = 'value' in action ? action.value : undefined;
+      const click = readActivationClick(value, body.user.id, allowed);
+      if (click.kind === 'not_software_edition') {
         await send(
           respond,
           textReply('Activation codes exist only for P-Series Software Edition instances.'),
@@ -330,10 +329,10 @@ export function registerHandlers(app: App, deps: HandlerDeps): void {
         return;
       }
       if (!respond) {
-        logger.warn({ sn: sn.sn }, 'activation button without a response_url: nowhere private to answer');
+        logger.warn({ sn: click.sn }, 'activation button without a response_url: nowhere private to answer');
         return;
       }
-      const result = await deps.activation({ userId: body.user.id, sn: sn.sn, via: 'button' });
+      const result = await deps.activation({ userId: body.user.id, sn: click.sn, via: 'button' });
       await send(respond, activationReply(result));
     });
   });

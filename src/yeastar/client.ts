@@ -254,7 +254,8 @@ export function createYeastarClient(options: YeastarClientOptions): YeastarClien
         if (error.retryable && attempt < policy.attempts) {
           const waitMs = backoff(attempt, hint.retryAfterMs);
           totals.retries++;
-          logger.warn(
+          // Debug: a retry that works is routine, and one that does not ends in the job's own warning.
+          logger.debug(
             {
               endpoint: call.endpoint,
               attempt,

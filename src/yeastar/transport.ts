@@ -84,7 +84,6 @@ function startThread(): HttpThread {
     resourceLimits: { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeMb: 64 },
   });
   const started: HttpThread = { worker, pending: new Map(), announced: new Set() };
-  worker.unref();
   worker.on('message', (value: unknown) => {
     const said = value as { type?: unknown; tid?: unknown } | null;
     if (said?.type === 'thread' && typeof said.tid === 'number') started.tid = said.tid;
@@ -112,6 +111,9 @@ function startThread(): HttpThread {
   };
   worker.on('error', (error) => stopped(error.message));
   worker.on('exit', (code) => stopped(`exit code ${code}`));
+  // After the listeners: attaching a 'message' listener refs the thread's port again, and a thread
+  // that is referenced while idle keeps a finished `npm run check` from exiting.
+  worker.unref();
   return started;
 }
 

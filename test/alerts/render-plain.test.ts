@@ -28,7 +28,7 @@ describe('renderPlain', () => {
     // 12:00 UTC on Oct 28 is already Oct 29 in Auckland: two calendar days to Oct 31 there.
     const text = renderPlain(view(trialing, {}, now, 'Pacific/Auckland'), { color: false });
     expect(text.split('\n')).toEqual([
-      '[HIGH] 3658B4311196UZ4A · Expires within 3 days',
+      '[HIGH] 3658B4311196UZ4A · Plan expires in 2 days: Ultimate Plan',
       '  Product line: P-Series Cloud Edition',
       '  Plan:         Ultimate Plan (trial) — expires 2024-10-31 16:33 Pacific/Auckland (in 2 days) · auto-renewal off',
       '  Instance URL: docs.test.yeastarcloud.com',
@@ -62,14 +62,17 @@ describe('renderPlain', () => {
       ),
       { color: false },
     );
-    expect(text).toContain('[CRITICAL] 3658B4311196WEFY · Expired');
+    // The plan runs on: the headline names the expired service, not the instance, as expired.
+    expect(text.split('\n')[0]).toBe(
+      '[CRITICAL] 3658B4311196WEFY · Service expired 193 days ago: Recording Minutes (+1 more)',
+    );
     expect(text).toContain('  Customer:     PCE Customer Test Company, PCE Customer Test, customer@test.com');
     expect(text).toContain('  Current plan: Ultimate Plan until 2025-01-09 02:36 UTC (in 73 days)');
     expect(text).toContain(
       '  Next plan:    Enterprise Plan from 2025-01-09 02:36 UTC until 2026-01-09 02:36 UTC',
     );
     expect(text).toContain(
-      '    - Recording Minutes — expired 2024-04-18 06:33 UTC (expired 193 days ago) · auto-renewal off\n      cannot be renewed via the portal',
+      '    - Recording Minutes — expired 2024-04-18 06:33 UTC (expired 193 days ago) · auto-renewal off\n      The Partner Portal offers no renewal for it: ask Yeastar',
     );
     expect(text).toContain('  Renewal options unavailable: plan info: HTTP 503');
   });
@@ -98,6 +101,8 @@ describe('renderPlain', () => {
       { color: false },
     );
     expect(text).toContain('Ultimate Plan — expiry date unknown · auto-renewal on');
+    // Not "within 30 days": nobody knows how close it is.
+    expect(text.split('\n')[0]).toBe('[INFO] 3658B4311196UZ4A · Plan expiring, date unknown: Ultimate Plan');
     expect(text).toContain('  Acknowledged by U1 at 2025-06-15 12:00 UTC');
     expect(text).toContain('  Snoozed until 2025-06-16 12:00 UTC by U2');
   });

@@ -73,7 +73,7 @@ describe('renderAlert', () => {
     const message = renderAlert(view(evaluation, { now }));
     expect(message.text).toBe('Expiring in 3 days: 3658B4311196UZ4A — Ultimate Plan (trial)');
     expect(header(message.blocks)).toBe(
-      ':large_orange_circle: High · Expires within 3 days · 3658B4311196UZ4A',
+      ':large_orange_circle: High · Plan expires within 3 days · 3658B4311196UZ4A',
     );
     const shown = visible(message.blocks);
     expect(shown).toContain('P-Series Cloud Edition');
@@ -214,7 +214,7 @@ describe('renderAlert', () => {
       view(evaluate(instance({ planExpireDate: NOW + DAY, planAutoRenewal: true }))),
     );
     expect(visible(message.blocks)).toContain('*Auto-renewal*\\non');
-    expect(header(message.blocks)).toMatch(/^:large_yellow_circle: Warning · Expires within 1 day · /);
+    expect(header(message.blocks)).toMatch(/^:large_yellow_circle: Warning · Plan expires within 1 day · /);
   });
 
   it('shows the switch: current plan and its end, next plan and its start', () => {
@@ -286,9 +286,11 @@ describe('renderAlert', () => {
     const shown = visible(message.blocks);
     expect(shown).toContain('*Services* (2)');
     expect(shown).toContain('• *Recording Minutes* — expires');
-    expect(shown).toContain('(in 2 days) · auto-renewal off\\n    renew: billing cycles: month, year');
+    expect(shown).toContain(
+      '(in 2 days) · auto-renewal off\\n    Renew it in the Partner Portal, billed monthly or yearly',
+    );
     expect(shown).toMatch(
-      /\*Call Center\* — expires [^•]*\(in 10 days\)[^•]*cannot be renewed via the portal/,
+      /\*Call Center\* — expires [^•]*\(in 10 days\)[^•]*The Partner Portal offers no renewal for it: ask Yeastar/,
     );
     expect(shown).not.toContain('Healthy Service');
     expect(message.text).toBe(
@@ -412,5 +414,26 @@ describe('renderDigest', () => {
     expect(visible(complete.blocks)).toContain('in the order the scan found them');
     expect(visible(complete.blocks)).not.toContain('most urgent first');
     for (const digest of [partial, complete]) expect(validateMessage(digest)).toEqual([]);
+  });
+});
+
+describe('the headline names what is expiring and never says more than the finding', () => {
+  it('calls a service that expired under a plan that runs on a service, not the instance', () => {
+    const evaluation = evaluate(
+      instance({
+        planExpireDate: NOW + 700 * DAY,
+        serviceList: [service({ serviceStatus: 'expired', serviceExpireDate: NOW - 11 * DAY })],
+      }),
+    );
+    expect(evaluation.stage).toBe('expired');
+    const message = renderAlert(view(evaluation));
+    expect(header(message.blocks)).toMatch(/^:red_circle: Critical · Service expired · /);
+    expect(message.text).toMatch(/^Service expired 11 days ago: /);
+  });
+
+  it('does not put a number of days on an expiry the API gave no date for', () => {
+    const message = renderAlert(view(evaluate(instance({ planStatus: 'expiring', planExpireDate: null }))));
+    expect(header(message.blocks)).toMatch(/ · Plan expiring, date unknown · /);
+    expect(header(message.blocks)).not.toMatch(/within/);
   });
 });

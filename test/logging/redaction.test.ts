@@ -101,3 +101,16 @@ describe('log redaction', () => {
     expect(redactText('nothing secret here')).toBe('nothing secret here');
   });
 });
+
+describe('error stacks in log lines', () => {
+  it('keeps a bug’s stack and leaves it out of errors that say everything in their message', () => {
+    const lines: string[] = [];
+    const logger = createLogger({ destination: { write: (line: string) => void lines.push(line) } as never });
+    const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' });
+    logger.warn({ err: refused }, 'operational');
+    logger.error({ err: new TypeError('x is not a function') }, 'bug');
+    const [operational, bug] = lines.map((line) => JSON.parse(line) as { err: { stack?: string } });
+    expect(operational!.err.stack).toBeUndefined();
+    expect(bug!.err.stack).toContain('TypeError: x is not a function');
+  });
+});

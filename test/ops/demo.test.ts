@@ -33,6 +33,30 @@ async function expectedAlertSns(): Promise<string[]> {
   }
 }
 
+/**
+ * An alert's headline names what is expiring and when; the lines under it must say the same: the named
+ * plan or service is there, with the same days (or "date unknown").
+ */
+function expectHeadlineAgreesWithLines(block: string): void {
+  const [head = '', ...rest] = block.split('\n');
+  const body = rest.join('\n');
+  const match =
+    /· (Plan|Service) (expired .+?|expires .+?|expiring, date unknown|switching(?: .+?)?): (.+?)(?: \(\+\d+ more\))?$/.exec(
+      head,
+    );
+  expect(match, head).not.toBeNull();
+  const [, what, state, name] = match!;
+  const first = name!.split(' → ')[0]!;
+  const line = body
+    .split('\n')
+    .find((l) => l.includes(first) && (what === 'Plan' ? /plan:/i.test(l) : l.includes(' - ')));
+  expect(line, `${head}\n${body}`).toBeDefined();
+  if (state!.startsWith('expired ')) expect(line).toContain(`(${state})`);
+  else if (state!.startsWith('expires ')) expect(line).toContain(`(${state!.slice('expires '.length)})`);
+  else if (state!.includes('date unknown')) expect(line).toContain('date unknown');
+  else if (state!.startsWith('switching ')) expect(line).toContain(`(${state!.slice('switching '.length)})`);
+}
+
 describe('npm run demo, as a subprocess from the repo', () => {
   let redisServer: PrivateRedis;
   let expected: string[];
@@ -51,7 +75,32 @@ describe('npm run demo, as a subprocess from the repo', () => {
     expect(stderr).toContain('Redis: using REDIS_URL');
     expect(code, stderr).toBe(0);
     for (const sn of expected) expect(stdout).toContain(sn);
-    expect(stdout).toContain('12 alerts need attention, most urgent first');
+    const counts =
+      /12 alerts need attention \(listed above, most urgent first\): (\d+) critical, (\d+) high, (\d+) warning, (\d+) info\./.exec(
+        stdout,
+      );
+    expect(counts, stdout).not.toBeNull();
+    const heads = stdout.split('\n').filter((line) => /^\[[A-Z]+\] /.test(line));
+    expect(counts!.slice(1).map(Number)).toEqual(
+      ['CRITICAL', 'HIGH', 'WARNING', 'INFO'].map((s) => heads.filter((h) => h.startsWith(`[${s}]`)).length),
+    );
+    for (const block of stdout.split('\n\n').filter((b) => /^\[[A-Z]+\] /.test(b.trimStart()))) {
+      expectHeadlineAgreesWithLines(block.trimStart());
+    }
+    // The last lines say how to go live.
+    const tail = stdout.trimEnd().split('\n').slice(-5).join('\n');
+    expect(tail).toMatch(/^To go live: /);
+    for (const name of [
+      'YEASTAR_CLIENT_ID',
+      'YEASTAR_CLIENT_SECRET',
+      'SLACK_BOT_TOKEN',
+      'SLACK_ALERT_CHANNEL',
+    ])
+      expect(tail).toContain(name);
+    expect(tail).toContain('npm run check');
+    // Renewal options in a reader's words, not the API's.
+    expect(stdout).not.toMatch(/billing (models|cycles):/);
+    expect(stdout).toContain('Renew it in the Partner Portal, billed yearly');
     expect(stdout).toMatch(/Block Kit JSON of each message .*\.demo-out\/ \(13 files\)/);
     expect(stdout).toMatch(
       /^cycle \S+: 200 instances, 12 posted, 0 escalated, 0 updated, 0 resolved, \d+ API calls, 0 errors/m,
@@ -59,7 +108,7 @@ describe('npm run demo, as a subprocess from the repo', () => {
     // Piped, not a TTY: no colour codes.
     expect(stdout).not.toContain('\x1b[');
     // Most urgent first: the first alert printed is an expired one.
-    expect(stdout.trimStart().split('\n')[0]).toMatch(/^\[CRITICAL\] \S+ · Expired/);
+    expect(stdout.trimStart().split('\n')[0]).toMatch(/^\[CRITICAL\] \S+ · (Plan|Service) expired /);
 
     const redis = new Redis(redisServer.url);
     try {

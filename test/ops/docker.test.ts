@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { loadConfig, parseDuration } from '../../src/config.js';
 
 const read = (path: string) => readFileSync(new URL(`../../${path}`, import.meta.url), 'utf8');
 
@@ -15,6 +16,7 @@ type Compose = {
       environment?: Record<string, string>;
       volumes?: string[];
       depends_on?: Record<string, { condition: string }>;
+      stop_grace_period?: string;
     }
   >;
   volumes?: Record<string, unknown>;
@@ -37,6 +39,15 @@ describe('docker-compose.yml', () => {
     expect(bot.env_file).toBe('.env');
     expect(bot.environment?.REDIS_URL).toBe('redis://redis:6379');
     expect(bot.depends_on?.redis?.condition).toBe('service_healthy');
+  });
+
+  it("gives the bot longer to stop than its own STOP_GRACE, so the bot's stop ends before Docker's SIGKILL", () => {
+    const dockerGrace = parseDuration(compose.services.bot!.stop_grace_period ?? '10s')!;
+    const envExample = read('.env.example');
+    const configured = /^STOP_GRACE=(.*)$/m.exec(envExample)?.[1] ?? '';
+    const botGrace = loadConfig({ STOP_GRACE: configured }).stopGraceMs;
+    expect(botGrace).toBe(loadConfig({}).stopGraceMs);
+    expect(dockerGrace).toBeGreaterThanOrEqual(botGrace + 10_000);
   });
 });
 

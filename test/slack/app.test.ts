@@ -314,6 +314,37 @@ describe('activation codes', () => {
     expect(no.all).not.toContain(sn);
   });
 
+  it('refuses a forged button value from someone without the right before reading it as anything', async () => {
+    // Values a forged click could carry: another product line, a malformed SN, nothing useful at all.
+    for (const [i, value] of [`13:${sn}`, '12:not an sn!', 'garbage', ''].entries()) {
+      const responseUrl = world.slack.responseUrl();
+      await world.action(
+        actionPayload(
+          OTHER,
+          { action_id: ACTION_IDS.activationCode, block_id: `${ACTIONS_BLOCK_ID}:12:${sn}`, value },
+          { kind: 'message', channel: CHANNEL, ts: `1.00010${i}`, responseUrl },
+        ),
+      );
+      const answer = await answerTo(responseUrl, `refusal of forged value ${JSON.stringify(value)}`);
+      expect(answer.all).toMatch(/Sorry, you are not on the list/);
+      expect(answer.all).not.toContain('Software Edition');
+    }
+    const rows = await world.redis.xrevrange(auditKey(world.prefix), '+', '-', 'COUNT', 4);
+    expect(rows.map(([, flat]) => flat[flat.indexOf('outcome') + 1])).toEqual(Array(4).fill('refused'));
+
+    // The same button from an allowed user names what is wrong with it.
+    const responseUrl = world.slack.responseUrl();
+    await world.action(
+      actionPayload(
+        ALLOWED,
+        { action_id: ACTION_IDS.activationCode, block_id: `${ACTIONS_BLOCK_ID}:12:${sn}`, value: 'garbage' },
+        { kind: 'message', channel: CHANNEL, ts: '1.000110', responseUrl },
+      ),
+    );
+    const answer = await answerTo(responseUrl, 'allowed user, bad value');
+    expect(answer.all).toContain('Activation codes exist only for P-Series Software Edition instances.');
+  });
+
   it('acknowledges before the API answers (simulator 2 s slow)', async () => {
     world.sim.setFaults({ latencyMs: 2_000 });
     const sent = await world.command(`activation ${sn}`, ALLOWED);
