@@ -83,7 +83,7 @@ export type ResolveReason = 'renewed' | 'vanished';
 
 export type SlackMessageRef = { channel: string; ts: string };
 
-/** What Redis holds for one alert (the shape `state.ts` reads and writes). */
+/** What Redis holds for one alert (the shape `alert-store.ts` reads and writes). */
 export type AlertRecord = {
   alertKey: string;
   stage: Stage | null;
@@ -178,7 +178,7 @@ export type OpenAlertQuery = {
   now?: number;
 };
 
-/** Alert state in Redis (`state.ts`). Every method is atomic on the server side. */
+/** Alert state in Redis (`alert-store.ts`). Every method is atomic on the server side. */
 export interface AlertStore {
   /**
    * Decides what each evaluation of one page needs this cycle, in one round trip. Healthy evaluations

@@ -1,6 +1,6 @@
 import type { WebClient } from '@slack/web-api';
 import type { Redis } from 'ioredis';
-import { createAlertStore } from '../alerts/state.js';
+import { createAlertStore } from '../alerts/alert-store.js';
 import type { AlertStore } from '../alerts/types.js';
 import type { Clock } from '../clock.js';
 import type { Config } from '../config.js';

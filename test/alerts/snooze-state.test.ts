@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createAlertStore } from '../../src/alerts/alert-store.js';
 import { type SnoozeKind, snoozeUntil } from '../../src/alerts/snooze.js';
-import { createAlertStore } from '../../src/alerts/state.js';
 import type { AlertStore, Evaluation } from '../../src/alerts/types.js';
 import { needsReminder } from '../../src/jobs/orchestrator.js';
 import { redisFixture } from '../helpers/redis.js';

@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import { createConnection } from 'node:net';
 import type { Redis } from 'ioredis';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createAlertStore } from '../../src/alerts/state.js';
+import { createAlertStore } from '../../src/alerts/alert-store.js';
 import type { AlertStore } from '../../src/alerts/types.js';
 import { connectRedis, redisFixture, TEST_REDIS_URL } from '../helpers/redis.js';
 import { evaluation, NOW, page } from './state-fixtures.js';

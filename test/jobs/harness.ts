@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
+import { createAlertStore } from '../../src/alerts/alert-store.js';
 import { evaluateInstance } from '../../src/alerts/rules.js';
-import { createAlertStore } from '../../src/alerts/state.js';
 import type { Evaluation } from '../../src/alerts/types.js';
 import { type Config, loadConfig } from '../../src/config.js';
 import { runCheck } from '../../src/jobs/check.js';
