@@ -5,7 +5,7 @@ import { OperatorError } from '../operator-error.js';
 import { abandonWork, type StopSignals, settlesWithin, stopSignals } from '../ops/shutdown.js';
 import type { CycleProgress, CycleSummary } from './orchestrator.js';
 import { createPipeline, type Pipeline, type PipelineDeps } from './pipeline.js';
-import { type Wired, type WiringOverrides, wirePipeline } from './wiring.js';
+import { type Wired, type WiringOverrides, wirePipeline } from './production-deps.js';
 
 /**
  * `npm run check`: one full cycle now, on the same queues and state as `npm start`, with its workers

@@ -9,7 +9,7 @@ import { type Config, loadConfig } from '../config.js';
 import { formatSummary } from '../jobs/check.js';
 import { readEnrichment } from '../jobs/cycle-state.js';
 import { createPipeline } from '../jobs/pipeline.js';
-import { wirePipeline } from '../jobs/wiring.js';
+import { wirePipeline } from '../jobs/production-deps.js';
 import { createLogger } from '../logger.js';
 import { OperatorError } from '../operator-error.js';
 import { createFakeSlack, type FakeSlackMessage } from '../sim/fake-slack.js';
