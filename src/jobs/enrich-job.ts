@@ -4,9 +4,9 @@ import { redactText } from '../logger.js';
 import { addJobs, type EnrichData, type NotifyData, type PipelineContext } from './context.js';
 import { readEnrichment } from './cycle-state.js';
 import { planDelivery, targetsFor } from './delivery.js';
-import { buildEnrichment, countingClient } from './enrich.js';
 import { isYeastarUnrecoverable } from './errors.js';
 import { channelStep, jobIds } from './ids.js';
+import { buildEnrichment, countingClient } from './renewal-options.js';
 
 /**
  * Renewal options for alerts, cached in the cycle's hash so a retry (or the Slack app re-rendering the

@@ -11,10 +11,10 @@ import {
   type ScanData,
 } from './context.js';
 import { planDelivery, routeTo, targetsFor } from './delivery.js';
-import { countingClient } from './enrich.js';
 import { isYeastarUnrecoverable, unrecoverable } from './errors.js';
 import { heldGroups } from './held-digest.js';
 import { cycleIdOf, jobIds, queueOfJobId } from './ids.js';
+import { countingClient } from './renewal-options.js';
 import type { ProductCount } from './self-monitor.js';
 import { createStormStream, postJob, queueDigest } from './storm-stream.js';
 

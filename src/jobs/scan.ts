@@ -10,10 +10,10 @@ import {
   resolveJob,
   type ScanData,
 } from './context.js';
-import { countingClient } from './enrich.js';
 import { enrichPage } from './enrich-job.js';
 import { isYeastarUnrecoverable, unrecoverable } from './errors.js';
 import { jobIds } from './ids.js';
+import { countingClient } from './renewal-options.js';
 
 /** Page 1's later pages go to Redis this many at a time, so the workers' fetches get turns between them. */
 const LATER_BATCH = 50;
