@@ -6,11 +6,11 @@ import type { Clock } from '../clock.js';
 import type { Config } from '../config.js';
 import { createLogger, type Logger } from '../logger.js';
 import { createRedisLink, type RedisLink } from '../ops/redis-connection.js';
+import { createSlackWebClient } from '../slack/web-client.js';
 import { createYeastarClient } from '../yeastar/client.js';
 import type { YeastarClient } from '../yeastar/types.js';
 import type { PipelineTuning } from './context.js';
 import type { PipelineDeps } from './pipeline.js';
-import { createSlackWebClient } from './slack-client.js';
 
 /** What `check` and `start` may be handed instead of building it from the config (tests, the demo). */
 export type WiringOverrides = {
