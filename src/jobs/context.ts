@@ -14,13 +14,13 @@ import type {
 import type { Clock } from '../clock.js';
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
+import type { ChannelLimiter } from '../slack/channel-limiter.js';
 import type { YeastarClient } from '../yeastar/types.js';
 import type { CycleState } from './cycle-state.js';
 import type { HeldBatch } from './held-digest.js';
 import { jobIds, type QueueName } from './ids.js';
 import type { CycleSummary } from './orchestrator.js';
 import type { SelfMonitor } from './self-monitor.js';
-import type { ChannelLimiter } from './slack-limit.js';
 
 /** What every processor needs: built once by the pipeline, passed in, never a module global. */
 

@@ -8,6 +8,7 @@ import { type Clock, systemClock } from '../clock.js';
 import type { Config } from '../config.js';
 import { type Logger, silentLogger } from '../logger.js';
 import type { RedisLink } from '../ops/redis-connection.js';
+import { createChannelLimiter } from '../slack/channel-limiter.js';
 import type { YeastarClient } from '../yeastar/types.js';
 import { CHECK_JOB_PREFIX, createCheckWaiters } from './check-waiters.js';
 import { defaultTuning, jobOptions, type PipelineContext, type PipelineTuning } from './context.js';
@@ -27,7 +28,6 @@ import {
 } from './orchestrator.js';
 import { processScan } from './scan.js';
 import { createSelfMonitor, type SelfMonitor } from './self-monitor.js';
-import { createChannelLimiter } from './slack-limit.js';
 
 /**
  * The polling pipeline on BullMQ: four queues (`poll` orchestrates a cycle; `scan`, `enrich`, `notify`
