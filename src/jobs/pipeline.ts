@@ -17,7 +17,7 @@ import { processEnrich } from './enrich-job.js';
 import { isFinalFailure } from './errors.js';
 import { createHeldBatch } from './held-digest.js';
 import { cycleIdOf, QUEUES, type QueueName, SCHEDULER_ID } from './ids.js';
-import { processNotify } from './notify.js';
+import { processNotify } from './notify/process.js';
 import {
   type CycleProgress,
   type CycleSummary,
