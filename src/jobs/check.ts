@@ -3,7 +3,7 @@ import { type Config, requireSettings } from '../config.js';
 import { createLogger } from '../logger.js';
 import { OperatorError } from '../operator-error.js';
 import { abandonWork, type StopSignals, settlesWithin, stopSignals } from '../ops/shutdown.js';
-import type { CycleProgress, CycleSummary } from './orchestrator.js';
+import type { CycleProgress, CycleSummary } from './cycle-summary.js';
 import { createPipeline, type Pipeline, type PipelineDeps } from './pipeline.js';
 import { type Wired, type WiringOverrides, wirePipeline } from './production-deps.js';
 

@@ -1,11 +1,13 @@
 import type { Job } from 'bullmq';
 import type { Enrichment } from '../alerts/types.js';
 import { redactText } from '../logger.js';
-import { addJobs, type EnrichData, type NotifyData, type PipelineContext } from './context.js';
+import type { PipelineContext } from './context.js';
 import { readEnrichment } from './cycle-state.js';
 import { planDelivery, targetsFor } from './delivery.js';
 import { isYeastarUnrecoverable } from './errors.js';
 import { channelStep, jobIds } from './ids.js';
+import type { EnrichData, NotifyData } from './job-data.js';
+import { addJobs } from './queue-options.js';
 import { buildEnrichment, countingClient } from './renewal-options.js';
 
 /**

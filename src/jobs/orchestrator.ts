@@ -2,20 +2,23 @@ import { DelayedError, type Job } from 'bullmq';
 import { compareUrgency } from '../alerts/render.js';
 import { reminderMentions } from '../alerts/routes.js';
 import type { AlertRecord, Evaluation } from '../alerts/types.js';
+import type { PipelineContext } from './context.js';
 import {
-  addJobs,
-  MAX_PRIORITY,
-  type NotifyData,
-  type PipelineContext,
-  resolveJob,
-  type ScanData,
-} from './context.js';
+  type CycleProgress,
+  type CycleSummary,
+  completeLines,
+  counterOf,
+  failureCounters,
+  productLinesOf,
+  summaryOf,
+} from './cycle-summary.js';
 import { planDelivery, routeTo, targetsFor } from './delivery.js';
 import { isYeastarUnrecoverable, unrecoverable } from './errors.js';
 import { heldGroups } from './held-digest.js';
 import { cycleIdOf, jobIds, queueOfJobId } from './ids.js';
+import { type NotifyData, resolveJob, type ScanData } from './job-data.js';
+import { addJobs, MAX_PRIORITY } from './queue-options.js';
 import { countingClient } from './renewal-options.js';
-import type { ProductCount } from './self-monitor.js';
 import { createStormStream, postJob, queueDigest } from './storm-stream.js';
 
 /**
@@ -23,87 +26,6 @@ import { createStormStream, postJob, queueDigest } from './storm-stream.js';
  * own workers. Every step is keyed by the cycle id (derived from this job's id), so an orchestrator
  * retried after a crash resumes where it was without doubling a job, a count or a message.
  */
-
-export type CycleSummary = {
-  cycleId: string;
-  startedAt: number;
-  finishedAt: number;
-  ok: boolean;
-  instances: number;
-  skipped: number;
-  posted: number;
-  escalated: number;
-  updated: number;
-  resolved: number;
-  digests: number;
-  /** Reminders posted in alert threads. */
-  reminded: number;
-  /** Deliveries waiting for a route's quiet hours to end: they go out on their own, after the cycle. */
-  held: number;
-  apiCalls: number;
-  errors: number;
-  enrichErrors: number;
-  /** Why the cycle itself failed, when it did (a job's own failures are counted in `errors`). */
-  error?: string;
-  productLines: Array<{ productId: string; name: string; pages: number; done: number; failed: number }>;
-};
-
-export type CycleProgress = {
-  cycleId: string;
-  phase: string;
-  pending: number;
-  productLines: CycleSummary['productLines'];
-};
-
-const num = (value: string | undefined) => (value === undefined ? 0 : Number(value) || 0);
-
-export function productLinesOf(hash: Record<string, string>): CycleSummary['productLines'] {
-  const products = hash.products
-    ? (JSON.parse(hash.products) as Array<{ productId: string; name: string }>)
-    : [];
-  return products.map((p) => ({
-    productId: p.productId,
-    name: p.name,
-    pages: num(hash[`total:${p.productId}`]),
-    done: num(hash[`done:${p.productId}`]),
-    failed: num(hash[`failed:${p.productId}`]),
-  }));
-}
-
-export function summaryOf(cycleId: string, hash: Record<string, string>): CycleSummary {
-  const errors = num(hash.errors);
-  return {
-    cycleId,
-    startedAt: num(hash.startedAt),
-    finishedAt: num(hash.finishedAt),
-    ok: hash.status === 'done' && errors === 0,
-    instances: num(hash.instances),
-    skipped: num(hash.skipped),
-    posted: num(hash.posted),
-    escalated: num(hash.escalated),
-    updated: num(hash.updated),
-    resolved: num(hash.resolved),
-    digests: num(hash.digests),
-    reminded: num(hash.reminded),
-    held: num(hash.held),
-    apiCalls: num(hash.apiCalls),
-    errors,
-    enrichErrors: num(hash.enrichErrors),
-    ...(hash.error ? { error: hash.error } : {}),
-    productLines: productLinesOf(hash),
-  };
-}
-
-/** Product lines whose pages all came back, with how many instances they listed. */
-export function completeLines(hash: Record<string, string>): ProductCount[] {
-  return productLinesOf(hash)
-    .filter((line) => line.failed === 0 && line.pages > 0 && line.done >= line.pages)
-    .map((line) => ({
-      productId: line.productId,
-      name: line.name,
-      instances: num(hash[`seen:${line.productId}`]),
-    }));
-}
 
 /**
  * Once per cycle, however it ended (done, or its orchestrator failed for good): the self-monitor learns
@@ -272,7 +194,7 @@ export async function processCycle(
           await waitIdle(ctx, job, cycleId, 'digest');
           // Rewritten when it went up as "so far", or shows another count than the scan's final one.
           const hash = await state.read(cycleId);
-          const shown = num(hash[`digestCount:${channel}`]);
+          const shown = counterOf(hash[`digestCount:${channel}`]);
           if (hash[`digestPartial:${channel}`] === '1' || shown !== alertKeys.length) {
             posts.push({
               id: jobIds.digestUpdate(cycleId, channel),
@@ -378,7 +300,7 @@ async function waitIdle(
     const since = ctx.state.wakeCount();
     const hash = await ctx.state.read(cycleId);
     await meanwhile?.(hash);
-    const pending = num(hash.pending);
+    const pending = counterOf(hash.pending);
     if (pending !== lastPending) {
       lastPending = pending;
       lastChange = Date.now();
@@ -407,14 +329,4 @@ async function settleLostJobs(ctx: PipelineContext, cycleId: string): Promise<vo
       await ctx.state.finish(cycleId, jobId, { counters: failureCounters(jobId) });
     }
   }
-}
-
-/** What a job that failed for good adds to its cycle: an error, and for a scan a failed page. */
-export function failureCounters(jobId: string, data?: { productId?: unknown }): Record<string, number> {
-  const counters: Record<string, number> = { errors: 1 };
-  if (queueOfJobId(jobId) === 'scan') {
-    const productId = typeof data?.productId === 'string' ? data.productId : jobId.split('|')[2];
-    if (productId) counters[`failed:${productId}`] = 1;
-  }
-  return counters;
 }

@@ -11,21 +11,16 @@ import type { RedisLink } from '../ops/redis-connection.js';
 import { createChannelLimiter } from '../slack/channel-limiter.js';
 import type { YeastarClient } from '../yeastar/types.js';
 import { CHECK_JOB_PREFIX, createCheckWaiters } from './check-waiters.js';
-import { defaultTuning, jobOptions, type PipelineContext, type PipelineTuning } from './context.js';
+import { defaultTuning, type PipelineContext, type PipelineTuning } from './context.js';
 import { createCycleState } from './cycle-state.js';
+import { type CycleProgress, type CycleSummary, failureCounters, summaryOf } from './cycle-summary.js';
 import { processEnrich } from './enrich-job.js';
 import { isFinalFailure } from './errors.js';
 import { createHeldBatch } from './held-digest.js';
 import { cycleIdOf, QUEUES, type QueueName, SCHEDULER_ID } from './ids.js';
 import { processNotify } from './notify/process.js';
-import {
-  type CycleProgress,
-  type CycleSummary,
-  failureCounters,
-  processCycle,
-  reportCycleEnd,
-  summaryOf,
-} from './orchestrator.js';
+import { processCycle, reportCycleEnd } from './orchestrator.js';
+import { jobOptions } from './queue-options.js';
 import { processScan } from './scan.js';
 import { createSelfMonitor, type SelfMonitor } from './self-monitor.js';
 

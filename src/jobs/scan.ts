@@ -2,17 +2,12 @@ import type { Job } from 'bullmq';
 import { evaluateInstance } from '../alerts/rules.js';
 import type { Evaluation } from '../alerts/types.js';
 import type { YeastarClient } from '../yeastar/types.js';
-import {
-  addJobs,
-  type EnrichData,
-  type NotifyData,
-  type PipelineContext,
-  resolveJob,
-  type ScanData,
-} from './context.js';
+import type { PipelineContext } from './context.js';
 import { enrichPage } from './enrich-job.js';
 import { isYeastarUnrecoverable, unrecoverable } from './errors.js';
 import { jobIds } from './ids.js';
+import { type EnrichData, type NotifyData, resolveJob, type ScanData } from './job-data.js';
+import { addJobs } from './queue-options.js';
 import { countingClient } from './renewal-options.js';
 
 /** Page 1's later pages go to Redis this many at a time, so the workers' fetches get turns between them. */

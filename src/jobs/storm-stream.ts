@@ -1,8 +1,10 @@
 import { compareUrgency } from '../alerts/render.js';
 import type { Enrichment, Evaluation } from '../alerts/types.js';
-import { addJobs, MAX_PRIORITY, type NotifyData, type PipelineContext } from './context.js';
+import type { PipelineContext } from './context.js';
 import { planDelivery, targetsFor } from './delivery.js';
 import { channelStep, jobIds } from './ids.js';
+import type { NotifyData } from './job-data.js';
+import { addJobs, MAX_PRIORITY } from './queue-options.js';
 
 /**
  * Storm channels, found while the scan is still running. A channel is a storm as soon as more than

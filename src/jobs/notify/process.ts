@@ -1,10 +1,11 @@
 import { DelayedError, type Job } from 'bullmq';
 import { renderAlert, renderDigest, renderResolved, renderThreadReply } from '../../alerts/render.js';
 import type { AlertRecord, Evaluation, RenderedMessage, SlackMessageRef } from '../../alerts/types.js';
-import type { NotifyData, PipelineContext } from '../context.js';
+import type { PipelineContext } from '../context.js';
 import { readEnrichment } from '../cycle-state.js';
 import { messageIn, targetsFor } from '../delivery.js';
 import { isSlackUnrecoverable, slackErrorCode, slackRetryAfter, unrecoverable } from '../errors.js';
+import type { NotifyData } from '../job-data.js';
 
 /**
  * Posts or updates one alert's Slack message. Every chat.postMessage is remembered in the cycle's `sent`
