@@ -97,3 +97,6 @@ export function resolveJob(
     },
   };
 }
+
+/** The data of one kind of notify job. */
+export type NotifyOf<A extends NotifyData['action']> = Extract<NotifyData, { action: A }>;
