@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createAlertStore } from '../../src/alerts/alert-store.js';
 import { type SnoozeKind, snoozeUntil } from '../../src/alerts/snooze.js';
 import type { AlertStore, Evaluation } from '../../src/alerts/types.js';
-import { needsReminder } from '../../src/jobs/orchestrator.js';
+import { needsReminder } from '../../src/jobs/reminders.js';
 import { redisFixture } from '../helpers/redis.js';
 import { DAY, evaluation, NOW } from './state-fixtures.js';
 
