@@ -3,7 +3,7 @@ import { format as formatDate } from 'date-fns';
 import { SOFTWARE_EDITION_PRODUCT_ID } from '../yeastar/types.js';
 import { SLACK_LIMITS, truncate } from './block-limits.js';
 import { alertTitle, renewalText, stageTitle } from './headline.js';
-import { calendarDaysLeft, productNameOf, stageDays, stageRank } from './rules.js';
+import { calendarDaysLeft, compareUrgency, productNameOf, stageDays, stageRank } from './rules.js';
 import { isValidTime, slackDate } from './slack-date.js';
 import { snoozeOptions } from './snooze.js';
 import type {
@@ -560,15 +560,6 @@ export function renderThreadReply(
     text: fallbackText(text),
     blocks: [{ type: 'section', text: { type: 'mrkdwn', text: truncate(mrkdwn, SLACK_LIMITS.sectionText) } }],
   };
-}
-
-/** Most urgent first: stage, then earliest expiry (unknown last), then key for a stable order. */
-export function compareUrgency(a: Evaluation, b: Evaluation): number {
-  return (
-    stageRank(b.stage) - stageRank(a.stage) ||
-    (a.expiresAt ?? Number.POSITIVE_INFINITY) - (b.expiresAt ?? Number.POSITIVE_INFINITY) ||
-    (a.alertKey < b.alertKey ? -1 : a.alertKey > b.alertKey ? 1 : 0)
-  );
 }
 
 function countBy<T>(items: readonly T[], keyOf: (item: T) => string): Map<string, number> {

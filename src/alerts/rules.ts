@@ -14,7 +14,7 @@ import type {
 
 /**
  * What is wrong with one instance, as a pure function of the instance, the thresholds and the clock.
- * Deciding what to do about it (post, escalate, stay quiet) is the state's job, not this file's.
+ * Deciding what to do about it (post, escalate, stay quiet) is the alert store's job, not this file's.
  */
 
 export type RuleOptions = {
@@ -299,4 +299,13 @@ export function evaluateInstance(instance: Instance, options: RuleOptions): Eval
     expiresAt,
     ...(hidden ? { hidden } : {}),
   };
+}
+
+/** Most urgent first: stage, then earliest expiry (unknown last), then key for a stable order. */
+export function compareUrgency(a: Evaluation, b: Evaluation): number {
+  return (
+    stageRank(b.stage) - stageRank(a.stage) ||
+    (a.expiresAt ?? Number.POSITIVE_INFINITY) - (b.expiresAt ?? Number.POSITIVE_INFINITY) ||
+    (a.alertKey < b.alertKey ? -1 : a.alertKey > b.alertKey ? 1 : 0)
+  );
 }

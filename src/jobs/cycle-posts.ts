@@ -1,5 +1,5 @@
 import type { Job } from 'bullmq';
-import { compareUrgency } from '../alerts/render.js';
+import { compareUrgency } from '../alerts/rules.js';
 import type { Enrichment, Evaluation } from '../alerts/types.js';
 import type { Logger } from '../logger.js';
 import type { PipelineContext } from './context.js';

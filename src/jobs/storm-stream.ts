@@ -1,4 +1,4 @@
-import { compareUrgency } from '../alerts/render.js';
+import { compareUrgency } from '../alerts/rules.js';
 import type { Enrichment, Evaluation } from '../alerts/types.js';
 import type { PipelineContext } from './context.js';
 import { planDelivery, targetsFor } from './delivery.js';
