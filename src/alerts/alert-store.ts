@@ -80,11 +80,10 @@ function resolveReasonOf(value: string | undefined): ResolveReason | null {
   return value === 'renewed' || value === 'vanished' ? value : null;
 }
 
-/** Every channel's message; records written before messages were kept per channel have only one. */
-function messagesOf(messages: string | undefined, message: SlackMessageRef | null): SlackMessageRef[] {
+/** Every channel's message, from the `messages` JSON the scripts write and return. */
+function messagesOf(messages: string | undefined): SlackMessageRef[] | null {
   const list = parseOrNull<SlackMessageRef[]>(messages);
-  if (Array.isArray(list)) return list.map((m) => ({ channel: m.channel, ts: m.ts }));
-  return message ? [message] : [];
+  return Array.isArray(list) ? list.map((m) => ({ channel: m.channel, ts: m.ts })) : null;
 }
 
 /** A record from its hash fields; null when the hash is gone (never created, or forgotten). */
@@ -99,7 +98,9 @@ export function recordFromHash(fields: Record<string, string>): AlertRecord | nu
     digest: fields.digest ?? '',
     evaluation: parseOrNull<Evaluation>(fields.evaluation),
     message,
-    messages: messagesOf(fields.messages, message),
+    // The one place an old record (its one `message`, no `messages`) becomes a list; the Lua scripts,
+    // which read the hash themselves, do the same for the decisions they return.
+    messages: messagesOf(fields.messages) ?? (message ? [message] : []),
     notifiedAt: numberOrNull(fields.notifiedAt),
     acknowledgedBy: orNull(fields.acknowledgedBy),
     acknowledgedAt: numberOrNull(fields.acknowledgedAt),
@@ -236,7 +237,7 @@ export function createAlertStore(deps: AlertStoreDeps): AlertStore {
           evaluation,
           previousStage: orNull(previous) as Stage | null,
           message,
-          messages: messagesOf(messages, message),
+          messages: messagesOf(messages) ?? [],
         };
         const resolveReason = resolveReasonOf(reason);
         if (resolveReason !== null) decision.resolveReason = resolveReason;
@@ -264,7 +265,7 @@ export function createAlertStore(deps: AlertStoreDeps): AlertStore {
           evaluation,
           previousStage: orNull(reply[i + 1]) as Stage | null,
           message,
-          messages: messagesOf(reply[i + 4], message),
+          messages: messagesOf(reply[i + 4]) ?? [],
           resolveReason: 'vanished',
         });
       }

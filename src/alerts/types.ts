@@ -90,10 +90,13 @@ export type AlertRecord = {
   severity: Severity | null;
   digest: string;
   evaluation: Evaluation | null;
-  /** The first message posted (the primary one): `messages[0]`. */
+  /** The first message posted (the primary one): `messages[0]`, or null before any. */
   message: SlackMessageRef | null;
-  /** One message per channel the alert was routed to, in posting order. The store always fills it. */
-  messages?: SlackMessageRef[];
+  /**
+   * One message per channel the alert was routed to, in posting order. A record written before messages
+   * were kept per channel has only `message` in Redis: the store reads it as a list of one.
+   */
+  messages: SlackMessageRef[];
   /** Last post, escalation or reminder in Slack (epoch ms): reminders count from here. */
   notifiedAt?: number | null;
   acknowledgedBy: string | null;

@@ -15,7 +15,7 @@ export function needsReminder(record: AlertRecord, now: number, remindEveryMs: n
   if (record.resolvedAt !== null || record.acknowledgedBy !== null || record.stage === null) return false;
   if (record.snoozedUntil !== null && record.snoozedUntil > now) return false;
   const last = record.notifiedAt ?? record.firstSeenAt;
-  return (record.messages?.length ?? 0) > 0 && last + remindEveryMs <= now;
+  return record.messages.length > 0 && last + remindEveryMs <= now;
 }
 
 /** The cycle's reminder phase, once: due reminders are the cycle's to wait for, held ones are not. */
@@ -47,7 +47,7 @@ async function planReminders(
       if (!record.evaluation || !record.stage || !needsReminder(record, now, ctx.config.remindEveryMs))
         continue;
       const { alertKey, stage, evaluation } = record;
-      for (const { channel } of record.messages ?? []) {
+      for (const { channel } of record.messages) {
         const route = routeTo(ctx, evaluation, channel);
         const plan = planDelivery({ cycleId, alertKey, action: 'remind', channel, route, stage, now });
         const data: NotifyData = {

@@ -13,7 +13,6 @@ import type { Instance } from '../yeastar/types.js';
 import type { ActivationResult } from './activation.js';
 import type { AuditEntry } from './audit.js';
 import { USAGE } from './commands.js';
-import { messageRefsOf } from './message-refs.js';
 
 /**
  * What the bot answers, ephemerally, to `/yeastar` and to button clicks: pure functions of the facts
@@ -73,9 +72,7 @@ export function alertStateText(record: AlertRecord, now: number): string {
 
 /** Where the alert was posted (one copy per routed channel) and when people were last notified. */
 export function deliveryText(record: AlertRecord): string {
-  const channels = messageRefsOf(record)
-    .map((r) => r.channel)
-    .filter((c) => /^[CGD][A-Z0-9]{2,40}$/.test(c));
+  const channels = record.messages.map((r) => r.channel).filter((c) => /^[CGD][A-Z0-9]{2,40}$/.test(c));
   const parts: string[] = [];
   if (channels.length > 0) parts.push(`posted in ${channels.map((c) => `<#${c}>`).join(', ')}`);
   if (record.notifiedAt != null && Number.isFinite(record.notifiedAt)) {

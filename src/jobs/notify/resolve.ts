@@ -5,7 +5,7 @@ import type { NotifyOutcome, NotifyScope } from './scope.js';
 /** A renewed or vanished instance: every message of its alert shows it resolved, with a reply in each thread. */
 export async function handle(data: NotifyOf<'resolve'>, scope: NotifyScope): Promise<NotifyOutcome> {
   const { record } = scope;
-  const refs = record?.messages ?? (record?.message ? [record.message] : []);
+  const refs = record?.messages ?? [];
   if (!record || refs.length === 0) return { counter: 'resolved' };
   // The last alerting evaluation keeps the facts a reader saw; a renewal's new one has none.
   const evaluation = record.evaluation?.findings.length ? record.evaluation : data.evaluation;
