@@ -4,6 +4,7 @@ import type { Got } from 'got';
 import type { Redis } from 'ioredis';
 import { type Logger, silentLogger } from '../logger.js';
 import { parseJsonSafe } from '../util/json.js';
+import { defineScript } from '../util/redis-script.js';
 import { YeastarAuthError, YeastarResponseError, YeastarTransportError } from './errors.js';
 import { createHttp, relativePath, toTransportError } from './http.js';
 import { parseEnvelope, parseTokenResult, SchemaError } from './schemas.js';
@@ -73,6 +74,8 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
   const { redis, logger = silentLogger(), clock = Date.now } = options;
   const key = `${options.keyPrefix}:yeastar:token`;
   const lockKey = `${key}:lock`;
+  const releaseLockScript = defineScript(redis, 'yeastarTokenReleaseLock', RELEASE_LOCK);
+  const invalidateScript = defineScript(redis, 'yeastarTokenInvalidate', INVALIDATE);
   const http =
     options.http ??
     createHttp({
@@ -244,7 +247,7 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
 
   async function releaseLock(value: string): Promise<void> {
     try {
-      await redis.eval(RELEASE_LOCK, 1, lockKey, value);
+      await releaseLockScript([lockKey], [value]);
     } catch (error) {
       // The lock expires on its own; a failed release only delays the next renewal.
       logger.warn({ err: error }, 'yeastar token lock release failed');
@@ -308,7 +311,7 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
 
     async invalidate(token) {
       if (memo?.stored.token === token) memo = undefined;
-      await redis.eval(INVALIDATE, 1, key, token);
+      await invalidateScript([key], [token]);
     },
 
     stats() {
