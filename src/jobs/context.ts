@@ -1,4 +1,3 @@
-import type { WebClient } from '@slack/web-api';
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Route } from '../alerts/routes.js';
@@ -7,6 +6,7 @@ import type { Clock } from '../clock.js';
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
 import type { ChannelLimiter } from '../slack/channel-limiter.js';
+import type { SlackWebClient } from '../slack/web-client.js';
 import type { YeastarClient } from '../yeastar/types.js';
 import type { CycleState } from './cycle-state.js';
 import type { CycleSummary } from './cycle-summary.js';
@@ -65,7 +65,8 @@ export type PipelineContext = {
   config: Config;
   client: YeastarClient;
   store: AlertStore;
-  slack: WebClient;
+  /** Its errors are the SlackApiError family, which the notify jobs act on. */
+  slack: SlackWebClient;
   logger: Logger;
   clock: Clock;
   /** The pipeline's own connection: cycle bookkeeping, enrichment cache, Slack buckets. */

@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import type { WebClient } from '@slack/web-api';
 import { DelayedError, type Job, type Processor, Queue, UnrecoverableError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { loadRoutesFile } from '../alerts/routes.js';
@@ -9,6 +8,7 @@ import type { Config } from '../config.js';
 import { type Logger, silentLogger } from '../logger.js';
 import type { RedisLink } from '../ops/redis-connection.js';
 import { createChannelLimiter } from '../slack/channel-limiter.js';
+import type { SlackWebClient } from '../slack/web-client.js';
 import type { YeastarClient } from '../yeastar/types.js';
 import { CHECK_JOB_PREFIX, createCheckWaiters } from './check-waiters.js';
 import { defaultTuning, type PipelineContext, type PipelineTuning } from './context.js';
@@ -37,7 +37,8 @@ export type PipelineDeps = {
   redis: () => Redis;
   client: YeastarClient;
   store: AlertStore;
-  slack: WebClient;
+  /** Its errors are the SlackApiError family, which the notify jobs act on. */
+  slack: SlackWebClient;
   logger?: Logger;
   clock?: Clock;
   tuning?: Partial<PipelineTuning>;

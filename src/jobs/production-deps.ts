@@ -1,4 +1,3 @@
-import type { WebClient } from '@slack/web-api';
 import type { Redis } from 'ioredis';
 import { createAlertStore } from '../alerts/alert-store.js';
 import type { AlertStore } from '../alerts/types.js';
@@ -6,7 +5,7 @@ import type { Clock } from '../clock.js';
 import type { Config } from '../config.js';
 import { createLogger, type Logger } from '../logger.js';
 import { createRedisLink, type RedisLink } from '../ops/redis-connection.js';
-import { createSlackWebClient } from '../slack/web-client.js';
+import { createSlackWebClient, type SlackWebClient } from '../slack/web-client.js';
 import { createYeastarClient } from '../yeastar/client.js';
 import type { YeastarClient } from '../yeastar/types.js';
 import type { PipelineTuning } from './context.js';
@@ -17,7 +16,7 @@ export type WiringOverrides = {
   redis?: () => Redis;
   client?: YeastarClient;
   store?: AlertStore;
-  slack?: WebClient;
+  slack?: SlackWebClient;
   logger?: Logger;
   clock?: Clock;
   tuning?: Partial<PipelineTuning>;

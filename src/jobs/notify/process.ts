@@ -1,7 +1,8 @@
 import { DelayedError, type Job } from 'bullmq';
+import { SlackApiError, SlackRateLimitError } from '../../slack/api-errors.js';
 import type { PipelineContext } from '../context.js';
 import { readEnrichment } from '../cycle-state.js';
-import { isSlackUnrecoverable, slackRetryAfter, unrecoverable } from '../errors.js';
+import { unrecoverable } from '../errors.js';
 import type { NotifyData } from '../job-data.js';
 import * as digest from './digest.js';
 import * as post from './post.js';
@@ -96,14 +97,14 @@ export async function processNotify(
     // What an earlier step of this attempt posted must be on record before the job goes back.
     await Promise.allSettled(scope.writes());
     if (error instanceof SlackPause) return delayJob(job, token, error.waitMs);
-    const retryAfter = slackRetryAfter(error);
-    if (retryAfter !== undefined) {
+    if (error instanceof SlackRateLimitError) {
+      const { retryAfter } = error;
       const channel = scope.activeChannel();
       if (channel) await ctx.limiter.pause(channel, retryAfter * 1000);
       ctx.logger.warn({ jobId, retryAfter }, 'Slack rate limit: the job waits Retry-After');
       return delayJob(job, token, retryAfter * 1000);
     }
-    if (isSlackUnrecoverable(error)) throw unrecoverable(error);
+    if (error instanceof SlackApiError && !error.retryable) throw unrecoverable(error);
     throw error;
   }
   await Promise.all([

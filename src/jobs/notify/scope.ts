@@ -7,8 +7,8 @@ import type {
   RenderedMessage,
   SlackMessageRef,
 } from '../../alerts/types.js';
+import { SlackPlatformError } from '../../slack/api-errors.js';
 import type { PipelineContext } from '../context.js';
-import { slackErrorCode } from '../errors.js';
 
 /**
  * What every notify action shares within one job: Slack calls made once per cycle and step, the Redis
@@ -133,7 +133,7 @@ export function createNotifyScope(
         });
         return true;
       } catch (error) {
-        if (slackErrorCode(error) === 'message_not_found') return false;
+        if (error instanceof SlackPlatformError && error.code === 'message_not_found') return false;
         throw error;
       }
     },
