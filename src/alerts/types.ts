@@ -1,3 +1,5 @@
+import type { KnownBlock } from './block-kit.js';
+
 /**
  * The alert engine's vocabulary, shared by the rules (what is wrong), the state (what to do about it
  * this cycle), the rendering (what Slack shows) and the jobs and Slack handlers around them.
@@ -146,7 +148,7 @@ export type Enrichment = {
 /** A Slack message ready for chat.postMessage / chat.update. */
 export type RenderedMessage = {
   text: string;
-  blocks: unknown[];
+  blocks: KnownBlock[];
   metadata: {
     event_type: 'yeastar_renewal_alert';
     event_payload: { alertKey: string; productId: string; productNo: string; kind: AlertKind; stage: string };

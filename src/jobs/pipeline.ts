@@ -18,6 +18,7 @@ import { processEnrich } from './enrich-job.js';
 import { isFinalFailure } from './errors.js';
 import { createHeldBatch } from './held-digest.js';
 import { cycleIdOf, QUEUES, type QueueName, SCHEDULER_ID } from './ids.js';
+import type { EnrichData, NotifyData, ScanData } from './job-data.js';
 import { processNotify } from './notify/process.js';
 import { processCycle, reportCycleEnd } from './orchestrator.js';
 import { jobOptions } from './queue-options.js';
@@ -241,11 +242,16 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
     // One cycle at a time across every process on this Redis.
     await queues.poll.setGlobalConcurrency(1);
     addWorker('poll', (job, token) => processCycle(ctx, job, token), 1);
-    addWorker('scan', (job) => processScan(ctx, job as never), tuning.scanConcurrency);
-    addWorker('enrich', (job) => processEnrich(ctx, job as never), tuning.enrichConcurrency);
-    addWorker('notify', (job, token) => processNotify(ctx, job as never, token), tuning.notifyConcurrency, {
-      limiter: tuning.slackLimit,
-    });
+    addWorker<ScanData>('scan', (job) => processScan(ctx, job), tuning.scanConcurrency);
+    addWorker<EnrichData>('enrich', (job) => processEnrich(ctx, job), tuning.enrichConcurrency);
+    addWorker<NotifyData>(
+      'notify',
+      (job, token) => processNotify(ctx, job, token),
+      tuning.notifyConcurrency,
+      {
+        limiter: tuning.slackLimit,
+      },
+    );
     await Promise.all(workers.map((w) => w.waitUntilReady()));
   }
 

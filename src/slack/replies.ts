@@ -1,3 +1,4 @@
+import type { ContextBlock, KnownBlock, SectionBlock } from '../alerts/block-kit.js';
 import { SLACK_LIMITS, truncate } from '../alerts/block-limits.js';
 import {
   fitMrkdwn,
@@ -19,7 +20,7 @@ import { USAGE } from './commands.js';
  * and the clock, each shaped to fit one Slack message. Text from the API is escaped and cut.
  */
 
-export type Reply = { text: string; blocks: unknown[] };
+export type Reply = { text: string; blocks: KnownBlock[] };
 
 export const EXPIRING_PAGE_SIZE = 40;
 export const EXPIRING_MORE_ACTION = 'expiring_more';
@@ -29,11 +30,11 @@ const NAME_MAX = 80;
 
 type Clock = { now: number; timeZone: string };
 
-function section(text: string): unknown {
+function section(text: string): SectionBlock {
   return { type: 'section', text: { type: 'mrkdwn', text: truncate(text, SLACK_LIMITS.sectionText) } };
 }
 
-function context(text: string): unknown {
+function context(text: string): ContextBlock {
   return { type: 'context', elements: [{ type: 'mrkdwn', text: truncate(text, SLACK_LIMITS.textObject) }] };
 }
 
@@ -128,7 +129,7 @@ export function statusReply(
           : ' · auto-renewal off';
     return `• *${clean(s.serviceName, 'Unnamed service')}* — ${clean(s.serviceStatus, 'status unknown', 30)} — expires ${whenText(s.serviceExpireDate, view)}${auto}`;
   });
-  const blocks: unknown[] = [
+  const blocks: KnownBlock[] = [
     section(`*${sn}* · ${product}`),
     {
       type: 'section',
@@ -155,7 +156,7 @@ export function statusReply(
 }
 
 /** As many lines as fit one section, then "…and N more". */
-function listSection(title: string, lines: string[]): unknown {
+function listSection(title: string, lines: string[]): SectionBlock {
   let text = title;
   let shown = 0;
   for (const line of lines) {
@@ -201,7 +202,7 @@ export function expiringPage(
   const from = page.offset + 1;
   const to = page.offset + lines.length;
   const title = `*${page.total} open ${page.total === 1 ? 'alert' : 'alerts'} expiring within ${page.days} days* (most urgent first; ${from}–${to} shown)`;
-  const blocks: unknown[] = [section(title)];
+  const blocks: KnownBlock[] = [section(title)];
   let chunk = '';
   for (const line of lines) {
     if (chunk !== '' && chunk.length + 1 + line.length > SLACK_LIMITS.sectionText) {

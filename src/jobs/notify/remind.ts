@@ -1,3 +1,4 @@
+import type { SectionBlock } from '../../alerts/block-kit.js';
 import { renderThreadReply } from '../../alerts/render.js';
 import { messageIn } from '../delivery.js';
 import type { NotifyOf } from '../job-data.js';
@@ -21,11 +22,11 @@ export async function handle(data: NotifyOf<'remind'>, scope: NotifyScope): Prom
   if (moot && !(await scope.sentBefore(data.alertKey, step))) return { counter: 'skippedReminders' };
   if (!record?.evaluation || !ref) return { counter: 'skippedReminders' };
   const reply = renderThreadReply('reminder', scope.view(record.evaluation, record));
-  const message = data.mentions
-    ? {
-        text: `${data.mentions} ${reply.text}`,
-        blocks: [{ type: 'section', text: { type: 'mrkdwn', text: data.mentions } }, ...reply.blocks],
-      }
+  const mentions: SectionBlock | null = data.mentions
+    ? { type: 'section', text: { type: 'mrkdwn', text: data.mentions } }
+    : null;
+  const message = mentions
+    ? { text: `${data.mentions} ${reply.text}`, blocks: [mentions, ...reply.blocks] }
     : reply;
   await scope.postOnce(step, ref.channel, message, await scope.threadOf(ref));
   scope.write(ctx.store.markNotified(data.alertKey, now));

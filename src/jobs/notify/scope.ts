@@ -113,7 +113,7 @@ export function createNotifyScope(
       const result = await ctx.slack.chat.postMessage({
         channel,
         text: message.text,
-        blocks: message.blocks as never,
+        blocks: message.blocks,
         ...(message.metadata ? { metadata: message.metadata } : {}),
         ...(threadTs ? { thread_ts: threadTs } : {}),
       });
@@ -128,7 +128,7 @@ export function createNotifyScope(
           channel: ref.channel,
           ts: ref.ts,
           text: message.text,
-          blocks: message.blocks as never,
+          blocks: message.blocks,
           ...(message.metadata ? { metadata: message.metadata } : {}),
         });
         return true;
