@@ -94,6 +94,7 @@ function parseOrNull<T>(value: string | undefined): T | null {
   try {
     return JSON.parse(text) as T;
   } catch {
+    // A field that is not JSON (cut, or written by hand) reads as absent; the rest of the record stands.
     return null;
   }
 }

@@ -166,6 +166,7 @@ function stopWhenAsked(
             'they go back to the queue when their locks expire',
     );
   });
+  // Raced by the caller, which sees the rejection; until then it must not count as unhandled.
   stopped.catch(() => undefined);
   return stopped;
 }

@@ -197,7 +197,11 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
         error.name === 'UnrecoverableError' ||
         job.attemptsMade >= (job.opts.attempts ?? 1) ||
         /stalled more than allowable limit/i.test(error.message);
-      if (exhausted) void reportFailure(queue, job, error).catch(() => {});
+      if (!exhausted) return;
+      reportFailure(queue, job, error).catch((failure: unknown) => {
+        // The orchestrator's stall check counts the job as an error later (settleLostJobs).
+        logger.error({ queue, jobId: job.id, err: failure }, 'failed job not reported to its cycle');
+      });
     });
     watch(worker, queue);
     workers.push(worker);
