@@ -45,8 +45,7 @@ export function defaultTuning(config: Config): PipelineTuning {
     stallCheckMs: 30_000,
     // Three times the API's concurrency: while a job parses, evaluates or talks to Redis it holds no API
     // slot, and another job's request must be waiting on the HTTP thread to take it (the thread's limiter
-    // caps the requests anyway). Paired bench runs: 2× left slots unused 0.51 to 0.64 s a cycle, 3× 0.42
-    // to 0.58 s.
+    // caps the requests anyway). README, Performance: what 2× and 3× left unused.
     scanConcurrency: 3 * config.yeastar.concurrency,
     enrichConcurrency: 3 * config.yeastar.concurrency,
     notifyConcurrency: 8,

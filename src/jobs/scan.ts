@@ -88,9 +88,9 @@ async function readPage(ctx: PipelineContext, job: Job<ScanData>, client: Yeasta
       });
     }
     // Only a head of pages now, enough to keep every API slot busy for a while; the rest after this
-    // page's own look-ups. Adding hundreds of jobs keeps Redis and this thread busy for about 0.1 s, and
-    // a BullMQ worker fetches its first jobs one round trip at a time: added at once, they held every
-    // API slot idle at the start of a cycle for that long.
+    // page's own look-ups. Adding hundreds of jobs keeps Redis and this thread busy, and a BullMQ worker
+    // fetches its first jobs one round trip at a time: added at once, they held every API slot idle at the
+    // start of a cycle meanwhile (README: Performance).
     const head = 2 * ctx.tuning.scanConcurrency;
     children.push(...(await addJobs<ScanData>(ctx, 'scan', more.slice(0, head))));
     later = more.slice(head);

@@ -17,8 +17,8 @@ import { addJobs, MAX_PRIORITY } from './queue-options.js';
  * Every job has the id the end of the cycle would give it, so the orchestrator's post phase (which runs
  * as before, over every post) finds these already queued or done and adds nothing twice; a digest put up
  * with part of the storm is rewritten there with all of it. The post phase skips the ones this stream
- * queued itself (building a thousand of them again for BullMQ to refuse as duplicates took about 100 ms
- * at the cycle's end); after a restart the stream is new and the post phase adds them all, as before.
+ * queued itself (building them all again for BullMQ to refuse as duplicates cost time at the cycle's end,
+ * README: Performance); after a restart the stream is new and the post phase adds them all, as before.
  */
 
 type ChannelStorm = {
