@@ -1,6 +1,7 @@
 import { DelayedError, type Job } from 'bullmq';
 import type { Logger } from '../logger.js';
 import type { PipelineContext } from './context.js';
+import { countingClient } from './counting-client.js';
 import { queuePosts } from './cycle-posts.js';
 import { type CycleSummary, completeLines, summaryOf } from './cycle-summary.js';
 import { Interrupted, waitIdle } from './cycle-wait.js';
@@ -9,7 +10,6 @@ import { cycleIdOf, jobIds } from './ids.js';
 import { type NotifyData, resolveJob, type ScanData } from './job-data.js';
 import { addJobs } from './queue-options.js';
 import { queueReminders } from './reminders.js';
-import { countingClient } from './renewal-options.js';
 import { createStormStream } from './storm-stream.js';
 
 /**

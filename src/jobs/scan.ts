@@ -3,12 +3,12 @@ import { evaluateInstance } from '../alerts/rules.js';
 import type { Evaluation } from '../alerts/types.js';
 import type { YeastarClient } from '../yeastar/types.js';
 import type { PipelineContext } from './context.js';
+import { countingClient } from './counting-client.js';
 import { enrichPage } from './enrich-job.js';
 import { isYeastarUnrecoverable, unrecoverable } from './errors.js';
 import { jobIds } from './ids.js';
 import { type EnrichData, type NotifyData, resolveJob, type ScanData } from './job-data.js';
 import { addJobs } from './queue-options.js';
-import { countingClient } from './renewal-options.js';
 
 /** Page 1's later pages go to Redis this many at a time, so the workers' fetches get turns between them. */
 const LATER_BATCH = 50;
