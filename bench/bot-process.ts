@@ -1,8 +1,8 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { loadConfig } from '../src/config.js';
-import type { CycleSummary } from '../src/jobs/orchestrator.js';
+import type { CycleSummary } from '../src/jobs/cycle-summary.js';
 import { createPipeline } from '../src/jobs/pipeline.js';
-import { wirePipeline } from '../src/jobs/wiring.js';
+import { wirePipeline } from '../src/jobs/production-deps.js';
 import { createLogger } from '../src/logger.js';
 import { createSlackApp } from '../src/slack/app.js';
 import { httpThreadTid } from '../src/yeastar/transport.js';

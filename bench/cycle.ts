@@ -4,7 +4,7 @@ import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
 import { loadConfig } from '../src/config.js';
-import type { CycleSummary } from '../src/jobs/orchestrator.js';
+import type { CycleSummary } from '../src/jobs/cycle-summary.js';
 import { type PrivateRedis, redisAnswers, startPrivateRedis } from '../src/ops/private-redis.js';
 import { deleteKeysMatching } from '../src/ops/redis-keys.js';
 import { EVENTS_PATH } from '../src/slack/app.js';

@@ -3,8 +3,7 @@ import { type Clock, systemClock } from './clock.js';
 import { type Config, longestPollGapMs, requireSettings } from './config.js';
 import { closeWithin, createOrClose } from './jobs/check.js';
 import type { Pipeline } from './jobs/pipeline.js';
-import { createSlackWebClient } from './jobs/slack-client.js';
-import { type Wired, type WiringOverrides, wirePipeline } from './jobs/wiring.js';
+import { type Wired, type WiringOverrides, wirePipeline } from './jobs/production-deps.js';
 import { createLogger, type Logger } from './logger.js';
 import { measureClockSkew, warnOnClockSkew } from './ops/clock-skew.js';
 import { createHealthCheck } from './ops/health.js';
@@ -12,6 +11,7 @@ import { opsRoutes } from './ops/http.js';
 import { createMetrics, type Metrics } from './ops/metrics.js';
 import { armExitGuard, stopSignals } from './ops/shutdown.js';
 import { createSlackApp, type SlackApp } from './slack/app.js';
+import { createSlackWebClient } from './slack/web-client.js';
 
 /**
  * `npm start`: the poll schedule and every worker, the Slack app (HTTP on PORT, or Socket Mode), and

@@ -60,6 +60,7 @@ const ERROR_FIELDS = [
   'statusCode',
   'requestId',
   'endpoint',
+  'method',
   'field',
   'detailMessage',
   'retryable',

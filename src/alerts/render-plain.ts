@@ -3,7 +3,6 @@ import { format } from 'date-fns';
 import type { AlertView } from './render.js';
 import {
   alertTitle,
-  compareUrgency,
   daysLeftNow,
   hiddenText,
   isExpiredKind,
@@ -12,6 +11,7 @@ import {
   relativeDays,
   renewalText,
 } from './render.js';
+import { compareUrgency } from './rules.js';
 import type { Finding, Severity } from './types.js';
 
 /** The alert as terminal text, for `npm run demo`: the same facts as the Slack message, no Slack markup. */

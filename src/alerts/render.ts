@@ -1,9 +1,19 @@
 import { TZDate } from '@date-fns/tz';
 import { format as formatDate } from 'date-fns';
 import { SOFTWARE_EDITION_PRODUCT_ID } from '../yeastar/types.js';
+import type {
+  ActionsBlock,
+  ActionsBlockElement,
+  ContextBlock,
+  HeaderBlock,
+  KnownBlock,
+  MrkdwnElement,
+  SectionBlock,
+  StaticSelect,
+} from './block-kit.js';
 import { SLACK_LIMITS, truncate } from './block-limits.js';
 import { alertTitle, renewalText, stageTitle } from './headline.js';
-import { calendarDaysLeft, productNameOf, stageDays, stageRank } from './rules.js';
+import { calendarDaysLeft, compareUrgency, productNameOf, stageDays, stageRank } from './rules.js';
 import { isValidTime, slackDate } from './slack-date.js';
 import { snoozeOptions } from './snooze.js';
 import type {
@@ -217,7 +227,7 @@ function expiryLine(
   return `${slackDate(expiresAt)} (${relativeDays(days, isPast)})`;
 }
 
-function field(title: string, lines: string[]): { type: 'mrkdwn'; text: string } {
+function field(title: string, lines: string[]): MrkdwnElement {
   const body = lines.filter((l) => l !== '').join('\n');
   return {
     type: 'mrkdwn',
@@ -225,7 +235,7 @@ function field(title: string, lines: string[]): { type: 'mrkdwn'; text: string }
   };
 }
 
-function factFields(view: AlertView): Array<{ type: 'mrkdwn'; text: string }> {
+function factFields(view: AlertView): MrkdwnElement[] {
   const { evaluation, enrichment } = view;
   const { subject } = evaluation;
   const fields = [
@@ -289,7 +299,7 @@ export function listSection(
   lines: string[],
   moreWord = 'more',
   total = lines.length,
-): { type: 'section'; text: { type: 'mrkdwn'; text: string } } {
+): SectionBlock {
   const budget = SLACK_LIMITS.sectionText;
   const moreLine = (hidden: number) => (hidden > 0 ? `\n…and ${hidden} ${moreWord}` : '');
   let text = title;
@@ -323,11 +333,11 @@ function serviceLines(view: AlertView): string[] {
     });
 }
 
-function contextBlock(lines: string[]): unknown[] {
+function contextBlock(lines: string[]): ContextBlock[] {
   const elements = lines
     .filter(Boolean)
     .slice(0, SLACK_LIMITS.contextElements)
-    .map((text) => ({ type: 'mrkdwn', text: truncate(text, 1_000) }));
+    .map((text): MrkdwnElement => ({ type: 'mrkdwn', text: truncate(text, 1_000) }));
   return elements.length > 0 ? [{ type: 'context', elements }] : [];
 }
 
@@ -385,7 +395,7 @@ export function alertKeyFromBlockId(blockId: string): string | null {
 export function snoozeMenu(
   evaluation: Evaluation,
   view: { now: number; timeZone: string; thresholds?: readonly number[] | undefined },
-): unknown | null {
+): StaticSelect | null {
   const options = snoozeOptions(evaluation, view.thresholds ?? DEFAULT_THRESHOLDS, view.now, view.timeZone);
   // Slack rejects a static_select without options: better no menu than no message.
   if (options.length === 0) return null;
@@ -397,10 +407,10 @@ export function snoozeMenu(
   };
 }
 
-function actionsBlock(view: AlertView): unknown {
+function actionsBlock(view: AlertView): ActionsBlock {
   const { subject } = view.evaluation;
   const value = buttonValue(view.evaluation.alertKey);
-  const elements: unknown[] = [];
+  const elements: ActionsBlockElement[] = [];
   if (!view.record?.acknowledgedBy) {
     elements.push({
       type: 'button',
@@ -430,7 +440,7 @@ function actionsBlock(view: AlertView): unknown {
   return { type: 'actions', block_id: actionsBlockId(view.evaluation.alertKey), elements };
 }
 
-export function header(text: string): unknown {
+export function header(text: string): HeaderBlock {
   return {
     type: 'header',
     text: { type: 'plain_text', text: truncate(text, SLACK_LIMITS.headerText), emoji: true },
@@ -458,7 +468,7 @@ export function renderAlert(view: AlertView): RenderedMessage {
   const severity = evaluation.severity ?? 'info';
   const title = `${SEVERITY_EMOJI[severity]} ${SEVERITY_WORD[severity]} · ${alertTitle(evaluation)} · ${oneLine(evaluation.subject.productNo)}`;
   const line = summaryLine(evaluation, view);
-  const blocks: unknown[] = [
+  const blocks: KnownBlock[] = [
     header(title),
     { type: 'section', text: { type: 'mrkdwn', text: fitMrkdwn(line, FALLBACK_TEXT_MAX) } },
     { type: 'section', fields: factFields(view) },
@@ -495,7 +505,7 @@ export function renderResolved(
     view.reason === 'vanished'
       ? ' (the Partner Portal stopped listing this instance two cycles in a row)'
       : '';
-  const blocks: unknown[] = [
+  const blocks: KnownBlock[] = [
     header(`:white_check_mark: Resolved · ${sn}`),
     {
       type: 'section',
@@ -527,7 +537,7 @@ export function renderResolved(
 export function renderThreadReply(
   kind: 'escalated' | 'resolved' | 'vanished' | 'reminder',
   view: AlertView & { previousStage?: Stage | null; renewedUntil?: number | null },
-): { text: string; blocks: unknown[] } {
+): { text: string; blocks: KnownBlock[] } {
   const { evaluation } = view;
   const line = summaryLine(evaluation, view);
   const sn = oneLine(evaluation.subject.productNo);
@@ -562,15 +572,6 @@ export function renderThreadReply(
   };
 }
 
-/** Most urgent first: stage, then earliest expiry (unknown last), then key for a stable order. */
-export function compareUrgency(a: Evaluation, b: Evaluation): number {
-  return (
-    stageRank(b.stage) - stageRank(a.stage) ||
-    (a.expiresAt ?? Number.POSITIVE_INFINITY) - (b.expiresAt ?? Number.POSITIVE_INFINITY) ||
-    (a.alertKey < b.alertKey ? -1 : a.alertKey > b.alertKey ? 1 : 0)
-  );
-}
-
 function countBy<T>(items: readonly T[], keyOf: (item: T) => string): Map<string, number> {
   const counts = new Map<string, number>();
   for (const item of items) counts.set(keyOf(item), (counts.get(keyOf(item)) ?? 0) + 1);
@@ -591,7 +592,7 @@ export function renderDigest(
      */
     streamed?: 'partial' | 'complete';
   },
-): { text: string; blocks: unknown[] } {
+): { text: string; blocks: KnownBlock[] } {
   const alerts = evaluations.filter((e) => e.stage !== null).sort(compareUrgency);
   const limit = Math.max(0, Math.floor(options.limit ?? 15));
   const byStage = [...countBy(alerts, (e) => e.stage!)].sort(
@@ -612,7 +613,7 @@ export function renderDigest(
     const emoji = SEVERITY_EMOJI[e.severity ?? 'info'];
     return `• ${emoji} ${fitMrkdwn(summaryLine(e, options), LIST_ITEM_MAX)} _(${name(e.subject.productName, '', 80)})_`;
   });
-  const blocks: unknown[] = [
+  const blocks: KnownBlock[] = [
     header(`:rotating_light: ${title}`),
     {
       type: 'context',

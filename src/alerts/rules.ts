@@ -14,7 +14,7 @@ import type {
 
 /**
  * What is wrong with one instance, as a pure function of the instance, the thresholds and the clock.
- * Deciding what to do about it (post, escalate, stay quiet) is the state's job, not this file's.
+ * Deciding what to do about it (post, escalate, stay quiet) is the alert store's job, not this file's.
  */
 
 export type RuleOptions = {
@@ -294,9 +294,18 @@ export function evaluateInstance(instance: Instance, options: RuleOptions): Eval
     findings,
     // The hidden count stays out of the digest: it is a footnote, and the digest tracks what is shown.
     // Nothing shown, nothing to compare: most instances are healthy, and hashing each one every cycle
-    // was a tenth of the scan's CPU.
+    // costs the scan CPU for nothing (README: Performance).
     digest: findings.length > 0 ? digestOf(subject, findings) : HEALTHY_DIGEST,
     expiresAt,
     ...(hidden ? { hidden } : {}),
   };
+}
+
+/** Most urgent first: stage, then earliest expiry (unknown last), then key for a stable order. */
+export function compareUrgency(a: Evaluation, b: Evaluation): number {
+  return (
+    stageRank(b.stage) - stageRank(a.stage) ||
+    (a.expiresAt ?? Number.POSITIVE_INFINITY) - (b.expiresAt ?? Number.POSITIVE_INFINITY) ||
+    (a.alertKey < b.alertKey ? -1 : a.alertKey > b.alertKey ? 1 : 0)
+  );
 }

@@ -9,7 +9,7 @@ import type { Evaluation, Stage } from './types.js';
  * How long a snooze lasts: a number of days, until the alert's next stage begins, or until N days
  * before expiry. This file only computes when a snooze ends; the alert state stores that instant.
  *
- * Contract with the alert state (src/alerts/state.ts): a snooze also ends by itself, whatever its end
+ * Contract with the alert state (src/alerts/alert-store.ts): a snooze also ends by itself, whatever its end
  * time, when the instance is renewed (the alert resolves) or its stage reaches `expired` — an expired
  * subscription is never silenced by an earlier snooze.
  */

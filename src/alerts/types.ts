@@ -1,3 +1,5 @@
+import type { KnownBlock } from './block-kit.js';
+
 /**
  * The alert engine's vocabulary, shared by the rules (what is wrong), the state (what to do about it
  * this cycle), the rendering (what Slack shows) and the jobs and Slack handlers around them.
@@ -83,17 +85,20 @@ export type ResolveReason = 'renewed' | 'vanished';
 
 export type SlackMessageRef = { channel: string; ts: string };
 
-/** What Redis holds for one alert (the shape `state.ts` reads and writes). */
+/** What Redis holds for one alert (the shape `alert-store.ts` reads and writes). */
 export type AlertRecord = {
   alertKey: string;
   stage: Stage | null;
   severity: Severity | null;
   digest: string;
   evaluation: Evaluation | null;
-  /** The first message posted (the primary one): `messages[0]`. */
+  /** The first message posted (the primary one): `messages[0]`, or null before any. */
   message: SlackMessageRef | null;
-  /** One message per channel the alert was routed to, in posting order. The store always fills it. */
-  messages?: SlackMessageRef[];
+  /**
+   * One message per channel the alert was routed to, in posting order. A record written before messages
+   * were kept per channel has only `message` in Redis: the store reads it as a list of one.
+   */
+  messages: SlackMessageRef[];
   /** Last post, escalation or reminder in Slack (epoch ms): reminders count from here. */
   notifiedAt?: number | null;
   acknowledgedBy: string | null;
@@ -143,7 +148,7 @@ export type Enrichment = {
 /** A Slack message ready for chat.postMessage / chat.update. */
 export type RenderedMessage = {
   text: string;
-  blocks: unknown[];
+  blocks: KnownBlock[];
   metadata: {
     event_type: 'yeastar_renewal_alert';
     event_payload: { alertKey: string; productId: string; productNo: string; kind: AlertKind; stage: string };
@@ -178,7 +183,7 @@ export type OpenAlertQuery = {
   now?: number;
 };
 
-/** Alert state in Redis (`state.ts`). Every method is atomic on the server side. */
+/** Alert state in Redis (`alert-store.ts`). Every method is atomic on the server side. */
 export interface AlertStore {
   /**
    * Decides what each evaluation of one page needs this cycle, in one round trip. Healthy evaluations

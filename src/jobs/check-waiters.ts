@@ -52,7 +52,9 @@ export function createCheckWaiters(deps: {
       renew.unref();
       return async () => {
         clearInterval(renew);
-        await redis.del(key).catch(() => undefined);
+        await redis.del(key).catch((error: unknown) => {
+          logger.debug({ err: (error as Error).message }, 'check waiter not removed; it expires by itself');
+        });
       };
     },
     async dropAbandoned(everyMs = 0) {

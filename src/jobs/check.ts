@@ -3,9 +3,9 @@ import { type Config, requireSettings } from '../config.js';
 import { createLogger } from '../logger.js';
 import { OperatorError } from '../operator-error.js';
 import { abandonWork, type StopSignals, settlesWithin, stopSignals } from '../ops/shutdown.js';
-import type { CycleProgress, CycleSummary } from './orchestrator.js';
+import type { CycleProgress, CycleSummary } from './cycle-summary.js';
 import { createPipeline, type Pipeline, type PipelineDeps } from './pipeline.js';
-import { type Wired, type WiringOverrides, wirePipeline } from './wiring.js';
+import { type Wired, type WiringOverrides, wirePipeline } from './production-deps.js';
 
 /**
  * `npm run check`: one full cycle now, on the same queues and state as `npm start`, with its workers
@@ -166,6 +166,7 @@ function stopWhenAsked(
             'they go back to the queue when their locks expire',
     );
   });
+  // Raced by the caller, which sees the rejection; until then it must not count as unhandled.
   stopped.catch(() => undefined);
   return stopped;
 }

@@ -1,6 +1,6 @@
-import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Enrichment, Evaluation } from '../alerts/types.js';
+import { defineScript, readLua } from '../util/redis-script.js';
 
 /**
  * Per-cycle bookkeeping in Redis: which jobs the cycle is waiting for, what they counted, and the alerts
@@ -64,67 +64,8 @@ export type FinishReport = {
   enrichments?: Record<string, Enrichment>;
 };
 
-/*
- * KEYS: hash, expected, finished, posts, enrichments, post order. ARGV: ttl, self ('' for none), nChildren,
- * children..., nCounters, (field, delta)..., nFields, (field, value)..., nPosts, (alertKey, json)...,
- * nEnrichments, (alertKey, json)...
- * `pending` counts expected jobs not yet finished, whichever of "registered" and "finished" happens
- * first (a child may finish before its parent registers it).
- */
-const FINISH_LUA = `
-local ttl = tonumber(ARGV[1])
-local self = ARGV[2]
-local i = 3
-local n = tonumber(ARGV[i]); i = i + 1
-for _ = 1, n do
-  local child = ARGV[i]; i = i + 1
-  if redis.call('SADD', KEYS[2], child) == 1 and redis.call('SISMEMBER', KEYS[3], child) == 0 then
-    redis.call('HINCRBY', KEYS[1], 'pending', 1)
-  end
-end
-local first = true
-if self ~= '' then
-  first = redis.call('SADD', KEYS[3], self) == 1
-  if first and redis.call('SISMEMBER', KEYS[2], self) == 1 then
-    redis.call('HINCRBY', KEYS[1], 'pending', -1)
-  end
-end
-n = tonumber(ARGV[i]); i = i + 1
-for _ = 1, n do
-  if first then redis.call('HINCRBY', KEYS[1], ARGV[i], tonumber(ARGV[i + 1])) end
-  i = i + 2
-end
-n = tonumber(ARGV[i]); i = i + 1
-for _ = 1, n do
-  redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1])
-  i = i + 2
-end
-n = tonumber(ARGV[i]); i = i + 1
-for _ = 1, n do
-  if redis.call('HSET', KEYS[4], ARGV[i], ARGV[i + 1]) == 1 then redis.call('RPUSH', KEYS[6], ARGV[i]) end
-  i = i + 2
-end
-n = tonumber(ARGV[i]); i = i + 1
-for _ = 1, n do
-  redis.call('HSET', KEYS[5], ARGV[i], ARGV[i + 1])
-  i = i + 2
-end
-for k = 1, 6 do redis.call('EXPIRE', KEYS[k], ttl) end
-return {first and 1 or 0, tonumber(redis.call('HGET', KEYS[1], 'pending') or '0')}
-`;
-
-const FINISH_SHA = createHash('sha1').update(FINISH_LUA).digest('hex');
-
-/** EVALSHA, so every job's report does not carry (and Redis does not hash) the script's text; EVAL
- * only when the server does not know it yet (first call, restart, SCRIPT FLUSH). */
-async function runFinish(redis: Redis, keys: string[], args: (string | number)[]): Promise<unknown> {
-  try {
-    return await redis.evalsha(FINISH_SHA, keys.length, ...keys, ...args);
-  } catch (error) {
-    if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;
-    return redis.eval(FINISH_LUA, keys.length, ...keys, ...args);
-  }
-}
+/** `finish`'s script (lua/cycle-finish.lua), read once per process. */
+const FINISH_LUA = readLua(new URL('./lua/cycle-finish.lua', import.meta.url));
 
 export type CycleState = {
   keys(cycleId: string): CycleKeys;
@@ -161,6 +102,7 @@ export type RecordedPosts = {
 export function createCycleState(deps: { redis: Redis; prefix: string }): CycleState {
   const { redis, prefix } = deps;
   const keys = (cycleId: string) => cycleKeys(prefix, cycleId);
+  const runFinish = defineScript(redis, 'cycleFinish', FINISH_LUA);
   let wakes = 0;
   const nappers = new Map<string, Set<() => void>>();
 
@@ -184,7 +126,6 @@ export function createCycleState(deps: { redis: Redis; prefix: string }): CycleS
       const enrichments = Object.entries(report.enrichments ?? {});
       args.push(enrichments.length, ...enrichments.flatMap(([key, e]) => [key, JSON.stringify(e)]));
       const [first, pending] = (await runFinish(
-        redis,
         [k.hash, k.expected, k.finished, k.posts, k.enrichments, k.postOrder],
         args,
       )) as [number, number];

@@ -28,12 +28,10 @@ export function routeTo(
 }
 
 export function messageIn(
-  record: Pick<AlertRecord, 'message' | 'messages'> | null,
+  record: Pick<AlertRecord, 'messages'> | null,
   channel: string,
 ): SlackMessageRef | null {
-  if (!record) return null;
-  const all = record.messages ?? (record.message ? [record.message] : []);
-  return all.find((m) => m.channel === channel) ?? null;
+  return record?.messages.find((m) => m.channel === channel) ?? null;
 }
 
 /** `at`: the instant a held delivery goes out (the route's next opening). */

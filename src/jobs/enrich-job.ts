@@ -1,12 +1,15 @@
 import type { Job } from 'bullmq';
 import type { Enrichment } from '../alerts/types.js';
 import { redactText } from '../logger.js';
-import { addJobs, type EnrichData, type NotifyData, type PipelineContext } from './context.js';
+import type { PipelineContext } from './context.js';
+import { countingClient } from './counting-client.js';
 import { readEnrichment } from './cycle-state.js';
 import { planDelivery, targetsFor } from './delivery.js';
-import { buildEnrichment, countingClient } from './enrich.js';
 import { isYeastarUnrecoverable } from './errors.js';
 import { channelStep, jobIds } from './ids.js';
+import type { EnrichData, NotifyData } from './job-data.js';
+import { addJobs } from './queue-options.js';
+import { buildEnrichment } from './renewal-options.js';
 
 /**
  * Renewal options for alerts, cached in the cycle's hash so a retry (or the Slack app re-rendering the

@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import type { WebClient } from '@slack/web-api';
 import { DelayedError, type Job, type Processor, Queue, UnrecoverableError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { loadRoutesFile } from '../alerts/routes.js';
@@ -8,26 +7,23 @@ import { type Clock, systemClock } from '../clock.js';
 import type { Config } from '../config.js';
 import { type Logger, silentLogger } from '../logger.js';
 import type { RedisLink } from '../ops/redis-connection.js';
+import { createChannelLimiter } from '../slack/channel-limiter.js';
+import type { SlackWebClient } from '../slack/web-client.js';
 import type { YeastarClient } from '../yeastar/types.js';
 import { CHECK_JOB_PREFIX, createCheckWaiters } from './check-waiters.js';
-import { defaultTuning, jobOptions, type PipelineContext, type PipelineTuning } from './context.js';
+import { defaultTuning, type PipelineContext, type PipelineTuning } from './context.js';
 import { createCycleState } from './cycle-state.js';
+import { type CycleProgress, type CycleSummary, failureCounters, summaryOf } from './cycle-summary.js';
 import { processEnrich } from './enrich-job.js';
 import { isFinalFailure } from './errors.js';
 import { createHeldBatch } from './held-digest.js';
 import { cycleIdOf, QUEUES, type QueueName, SCHEDULER_ID } from './ids.js';
-import { processNotify } from './notify.js';
-import {
-  type CycleProgress,
-  type CycleSummary,
-  failureCounters,
-  processCycle,
-  reportCycleEnd,
-  summaryOf,
-} from './orchestrator.js';
+import type { EnrichData, NotifyData, ScanData } from './job-data.js';
+import { processNotify } from './notify/process.js';
+import { processCycle, reportCycleEnd } from './orchestrator.js';
+import { jobOptions } from './queue-options.js';
 import { processScan } from './scan.js';
 import { createSelfMonitor, type SelfMonitor } from './self-monitor.js';
-import { createChannelLimiter } from './slack-limit.js';
 
 /**
  * The polling pipeline on BullMQ: four queues (`poll` orchestrates a cycle; `scan`, `enrich`, `notify`
@@ -42,7 +38,8 @@ export type PipelineDeps = {
   redis: () => Redis;
   client: YeastarClient;
   store: AlertStore;
-  slack: WebClient;
+  /** Its errors are the SlackApiError family, which the notify jobs act on. */
+  slack: SlackWebClient;
   logger?: Logger;
   clock?: Clock;
   tuning?: Partial<PipelineTuning>;
@@ -200,7 +197,11 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
         error.name === 'UnrecoverableError' ||
         job.attemptsMade >= (job.opts.attempts ?? 1) ||
         /stalled more than allowable limit/i.test(error.message);
-      if (exhausted) void reportFailure(queue, job, error).catch(() => {});
+      if (!exhausted) return;
+      reportFailure(queue, job, error).catch((failure: unknown) => {
+        // The orchestrator's stall check counts the job as an error later (settleLostJobs).
+        logger.error({ queue, jobId: job.id, err: failure }, 'failed job not reported to its cycle');
+      });
     });
     watch(worker, queue);
     workers.push(worker);
@@ -245,11 +246,16 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
     // One cycle at a time across every process on this Redis.
     await queues.poll.setGlobalConcurrency(1);
     addWorker('poll', (job, token) => processCycle(ctx, job, token), 1);
-    addWorker('scan', (job) => processScan(ctx, job as never), tuning.scanConcurrency);
-    addWorker('enrich', (job) => processEnrich(ctx, job as never), tuning.enrichConcurrency);
-    addWorker('notify', (job, token) => processNotify(ctx, job as never, token), tuning.notifyConcurrency, {
-      limiter: tuning.slackLimit,
-    });
+    addWorker<ScanData>('scan', (job) => processScan(ctx, job), tuning.scanConcurrency);
+    addWorker<EnrichData>('enrich', (job) => processEnrich(ctx, job), tuning.enrichConcurrency);
+    addWorker<NotifyData>(
+      'notify',
+      (job, token) => processNotify(ctx, job, token),
+      tuning.notifyConcurrency,
+      {
+        limiter: tuning.slackLimit,
+      },
+    );
     await Promise.all(workers.map((w) => w.waitUntilReady()));
   }
 

@@ -2,18 +2,13 @@ import type { Job } from 'bullmq';
 import { evaluateInstance } from '../alerts/rules.js';
 import type { Evaluation } from '../alerts/types.js';
 import type { YeastarClient } from '../yeastar/types.js';
-import {
-  addJobs,
-  type EnrichData,
-  type NotifyData,
-  type PipelineContext,
-  resolveJob,
-  type ScanData,
-} from './context.js';
-import { countingClient } from './enrich.js';
+import type { PipelineContext } from './context.js';
+import { countingClient } from './counting-client.js';
 import { enrichPage } from './enrich-job.js';
 import { isYeastarUnrecoverable, unrecoverable } from './errors.js';
 import { jobIds } from './ids.js';
+import { type EnrichData, type NotifyData, resolveJob, type ScanData } from './job-data.js';
+import { addJobs } from './queue-options.js';
 
 /** Page 1's later pages go to Redis this many at a time, so the workers' fetches get turns between them. */
 const LATER_BATCH = 50;
@@ -93,9 +88,9 @@ async function readPage(ctx: PipelineContext, job: Job<ScanData>, client: Yeasta
       });
     }
     // Only a head of pages now, enough to keep every API slot busy for a while; the rest after this
-    // page's own look-ups. Adding hundreds of jobs keeps Redis and this thread busy for about 0.1 s, and
-    // a BullMQ worker fetches its first jobs one round trip at a time: added at once, they held every
-    // API slot idle at the start of a cycle for that long.
+    // page's own look-ups. Adding hundreds of jobs keeps Redis and this thread busy, and a BullMQ worker
+    // fetches its first jobs one round trip at a time: added at once, they held every API slot idle at the
+    // start of a cycle meanwhile (README: Performance).
     const head = 2 * ctx.tuning.scanConcurrency;
     children.push(...(await addJobs<ScanData>(ctx, 'scan', more.slice(0, head))));
     later = more.slice(head);

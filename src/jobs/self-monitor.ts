@@ -1,5 +1,6 @@
 import type { WebClient } from '@slack/web-api';
 import type { Redis } from 'ioredis';
+import type { KnownBlock, SectionBlock } from '../alerts/block-kit.js';
 import type { Logger } from '../logger.js';
 import { YeastarAuthError } from '../yeastar/errors.js';
 
@@ -97,7 +98,14 @@ export function problemsOf(
   return problems;
 }
 
-function renderProblems(problems: SelfProblem[], cycleId: string) {
+/** The bot's alert about itself, as chat.postMessage and chat.update take it. */
+type SelfAlertMessage = {
+  text: string;
+  blocks: KnownBlock[];
+  metadata: { event_type: string; event_payload: { status: string; kinds: string } };
+};
+
+function renderProblems(problems: SelfProblem[], cycleId: string): SelfAlertMessage {
   const text = `Yeastar renewal bot needs attention: ${problems.map((p) => p.text).join(' ')}`;
   return {
     text: text.slice(0, 3000),
@@ -108,7 +116,9 @@ function renderProblems(problems: SelfProblem[], cycleId: string) {
       },
       ...problems
         .slice(0, 10)
-        .map((p) => ({ type: 'section', text: { type: 'mrkdwn', text: p.text.slice(0, 2900) } })),
+        .map(
+          (p): SectionBlock => ({ type: 'section', text: { type: 'mrkdwn', text: p.text.slice(0, 2900) } }),
+        ),
       {
         type: 'context',
         elements: [
@@ -126,7 +136,7 @@ function renderProblems(problems: SelfProblem[], cycleId: string) {
   };
 }
 
-function renderResolved(previous: SelfProblem[], cycleId: string) {
+function renderResolved(previous: SelfProblem[], cycleId: string): SelfAlertMessage {
   return {
     text: 'Yeastar renewal bot is healthy again',
     blocks: [

@@ -1,8 +1,10 @@
-import { compareUrgency } from '../alerts/render.js';
+import { compareUrgency } from '../alerts/rules.js';
 import type { Enrichment, Evaluation } from '../alerts/types.js';
-import { addJobs, MAX_PRIORITY, type NotifyData, type PipelineContext } from './context.js';
+import type { PipelineContext } from './context.js';
 import { planDelivery, targetsFor } from './delivery.js';
 import { channelStep, jobIds } from './ids.js';
+import type { NotifyData } from './job-data.js';
+import { addJobs, MAX_PRIORITY } from './queue-options.js';
 
 /**
  * Storm channels, found while the scan is still running. A channel is a storm as soon as more than
@@ -15,8 +17,8 @@ import { channelStep, jobIds } from './ids.js';
  * Every job has the id the end of the cycle would give it, so the orchestrator's post phase (which runs
  * as before, over every post) finds these already queued or done and adds nothing twice; a digest put up
  * with part of the storm is rewritten there with all of it. The post phase skips the ones this stream
- * queued itself (building a thousand of them again for BullMQ to refuse as duplicates took about 100 ms
- * at the cycle's end); after a restart the stream is new and the post phase adds them all, as before.
+ * queued itself (building them all again for BullMQ to refuse as duplicates cost time at the cycle's end,
+ * README: Performance); after a restart the stream is new and the post phase adds them all, as before.
  */
 
 type ChannelStorm = {

@@ -14,11 +14,13 @@ export async function redisAnswers(url: string, timeoutMs = 1500): Promise<boole
     retryStrategy: () => null,
     enableOfflineQueue: false,
   });
+  // A probe: the same failure rejects connect() or ping() below, which is the answer.
   redis.on('error', () => {});
   try {
     await redis.connect();
     return (await redis.ping()) === 'PONG';
   } catch {
+    // No Redis there (refused, timed out, not Redis): what the caller asked.
     return false;
   } finally {
     redis.disconnect();

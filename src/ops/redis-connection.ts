@@ -217,6 +217,7 @@ export function createRedisLink(deps: {
         );
         timer.unref();
       });
+      // Raced by the caller, which sees the rejection; until then it must not count as unhandled.
       failed.catch(() => undefined);
       return { failed, stop: () => clearInterval(timer) };
     },
@@ -231,6 +232,7 @@ export function createRedisLink(deps: {
             return;
           }
           let timer: NodeJS.Timeout | undefined;
+          // A QUIT that fails leaves nothing to wait for: the connection is dropped just below either way.
           const quit = connection.quit().catch(() => undefined);
           const late = new Promise<void>((resolve) => {
             timer = setTimeout(resolve, graceMs);

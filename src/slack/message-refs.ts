@@ -1,10 +1,9 @@
 import type { AlertRecord, SlackMessageRef } from '../alerts/types.js';
 
 /**
- * Every Slack message of an alert: one per channel it was routed to (`messages`), or the one `message`
- * of a record written before alerts had a copy per channel.
+ * Every Slack message of an alert: one per channel it was routed to. The store reads a record written
+ * before alerts had a copy per channel as a list of one, so this is `record.messages`.
  */
 export function messageRefsOf(record: AlertRecord): SlackMessageRef[] {
-  if (record.messages && record.messages.length > 0) return record.messages;
-  return record.message ? [record.message] : [];
+  return record.messages;
 }

@@ -1,3 +1,4 @@
+import type { ContextBlock, KnownBlock, SectionBlock } from '../alerts/block-kit.js';
 import { SLACK_LIMITS, truncate } from '../alerts/block-limits.js';
 import {
   fitMrkdwn,
@@ -13,14 +14,13 @@ import type { Instance } from '../yeastar/types.js';
 import type { ActivationResult } from './activation.js';
 import type { AuditEntry } from './audit.js';
 import { USAGE } from './commands.js';
-import { messageRefsOf } from './message-refs.js';
 
 /**
  * What the bot answers, ephemerally, to `/yeastar` and to button clicks: pure functions of the facts
  * and the clock, each shaped to fit one Slack message. Text from the API is escaped and cut.
  */
 
-export type Reply = { text: string; blocks: unknown[] };
+export type Reply = { text: string; blocks: KnownBlock[] };
 
 export const EXPIRING_PAGE_SIZE = 40;
 export const EXPIRING_MORE_ACTION = 'expiring_more';
@@ -30,11 +30,11 @@ const NAME_MAX = 80;
 
 type Clock = { now: number; timeZone: string };
 
-function section(text: string): unknown {
+function section(text: string): SectionBlock {
   return { type: 'section', text: { type: 'mrkdwn', text: truncate(text, SLACK_LIMITS.sectionText) } };
 }
 
-function context(text: string): unknown {
+function context(text: string): ContextBlock {
   return { type: 'context', elements: [{ type: 'mrkdwn', text: truncate(text, SLACK_LIMITS.textObject) }] };
 }
 
@@ -73,9 +73,7 @@ export function alertStateText(record: AlertRecord, now: number): string {
 
 /** Where the alert was posted (one copy per routed channel) and when people were last notified. */
 export function deliveryText(record: AlertRecord): string {
-  const channels = messageRefsOf(record)
-    .map((r) => r.channel)
-    .filter((c) => /^[CGD][A-Z0-9]{2,40}$/.test(c));
+  const channels = record.messages.map((r) => r.channel).filter((c) => /^[CGD][A-Z0-9]{2,40}$/.test(c));
   const parts: string[] = [];
   if (channels.length > 0) parts.push(`posted in ${channels.map((c) => `<#${c}>`).join(', ')}`);
   if (record.notifiedAt != null && Number.isFinite(record.notifiedAt)) {
@@ -131,7 +129,7 @@ export function statusReply(
           : ' · auto-renewal off';
     return `• *${clean(s.serviceName, 'Unnamed service')}* — ${clean(s.serviceStatus, 'status unknown', 30)} — expires ${whenText(s.serviceExpireDate, view)}${auto}`;
   });
-  const blocks: unknown[] = [
+  const blocks: KnownBlock[] = [
     section(`*${sn}* · ${product}`),
     {
       type: 'section',
@@ -158,7 +156,7 @@ export function statusReply(
 }
 
 /** As many lines as fit one section, then "…and N more". */
-function listSection(title: string, lines: string[]): unknown {
+function listSection(title: string, lines: string[]): SectionBlock {
   let text = title;
   let shown = 0;
   for (const line of lines) {
@@ -204,7 +202,7 @@ export function expiringPage(
   const from = page.offset + 1;
   const to = page.offset + lines.length;
   const title = `*${page.total} open ${page.total === 1 ? 'alert' : 'alerts'} expiring within ${page.days} days* (most urgent first; ${from}–${to} shown)`;
-  const blocks: unknown[] = [section(title)];
+  const blocks: KnownBlock[] = [section(title)];
   let chunk = '';
   for (const line of lines) {
     if (chunk !== '' && chunk.length + 1 + line.length > SLACK_LIMITS.sectionText) {

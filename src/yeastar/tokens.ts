@@ -4,6 +4,7 @@ import type { Got } from 'got';
 import type { Redis } from 'ioredis';
 import { type Logger, silentLogger } from '../logger.js';
 import { parseJsonSafe } from '../util/json.js';
+import { defineScript } from '../util/redis-script.js';
 import { YeastarAuthError, YeastarResponseError, YeastarTransportError } from './errors.js';
 import { createHttp, relativePath, toTransportError } from './http.js';
 import { parseEnvelope, parseTokenResult, SchemaError } from './schemas.js';
@@ -69,10 +70,85 @@ type StoredToken = {
   refreshExpiresAt: number;
 };
 
+type Envelope = ReturnType<typeof parseEnvelope>;
+
+/** The answer's envelope; without one, a response error (2xx) or a transport error (the HTTP status). */
+function envelopeOf(statusCode: number, body: string): Envelope {
+  try {
+    return parseEnvelope(parseJsonSafe(body));
+  } catch {
+    if (statusCode >= 200 && statusCode < 300) {
+      throw new YeastarResponseError(
+        `${TOKEN_ENDPOINT} answered ${statusCode} with a body that is not an envelope`,
+        {
+          endpoint: TOKEN_ENDPOINT,
+          field: 'body',
+        },
+      );
+    }
+    throw new YeastarTransportError(`${TOKEN_ENDPOINT} answered HTTP ${statusCode} without an envelope`, {
+      endpoint: TOKEN_ENDPOINT,
+      statusCode,
+      retryable: statusCode >= 500 || statusCode === 429,
+    });
+  }
+}
+
+/** An envelope that is not `success`: the server's trouble (retryable), or the credentials refused. */
+function refusalOf(envelope: Envelope, statusCode: number, grant: string): Error {
+  const { code, requestId } = envelope;
+  const status = envelope.status ?? statusCode;
+  if (status >= 500 || status === 429) {
+    return new YeastarTransportError(`${TOKEN_ENDPOINT} failed: ${code} (status ${status})`, {
+      endpoint: TOKEN_ENDPOINT,
+      statusCode: status,
+      requestId,
+      retryable: true,
+    });
+  }
+  const what = grant === 'refresh_token' ? 'the refresh token' : 'the client credentials';
+  return new YeastarAuthError(
+    `Yeastar refused ${what}: ${code}` +
+      (grant === 'refresh_token' ? '' : '. Check YEASTAR_CLIENT_ID and YEASTAR_CLIENT_SECRET') +
+      (requestId ? ` [requestId ${requestId}]` : ''),
+    { endpoint: TOKEN_ENDPOINT, code, requestId },
+  );
+}
+
+function tokenResultOf(envelope: Envelope): ReturnType<typeof parseTokenResult> {
+  try {
+    return parseTokenResult(envelope.result);
+  } catch (error) {
+    const field = error instanceof SchemaError ? error.field : 'result';
+    throw new YeastarResponseError(`${TOKEN_ENDPOINT} answered without a usable token (${field})`, {
+      endpoint: TOKEN_ENDPOINT,
+      field,
+      requestId: envelope.requestId,
+    });
+  }
+}
+
+/** What Redis keeps of a new token, with its renewal time; `now` is when it arrived. */
+function storedTokenOf(result: ReturnType<typeof parseTokenResult>, now: number): StoredToken {
+  const lifetimeMs =
+    result.expiresInSeconds !== null ? result.expiresInSeconds * 1000 : DEFAULT_TOKEN_LIFETIME_MS;
+  return {
+    token: result.token,
+    tokenHead: result.tokenHead,
+    expiresAt: now + lifetimeMs,
+    // A short-lived token (a test simulator's) would otherwise be "about to expire" from birth.
+    renewAt: now + lifetimeMs - Math.min(RENEW_MARGIN_MS, lifetimeMs / 2),
+    refreshToken: result.refreshToken ?? '',
+    refreshExpiresAt: result.refreshToken ? now + REFRESH_TOKEN_LIFETIME_MS : 0,
+  };
+}
+
 export function createTokenManager(options: TokenManagerOptions): TokenManager {
   const { redis, logger = silentLogger(), clock = Date.now } = options;
   const key = `${options.keyPrefix}:yeastar:token`;
   const lockKey = `${key}:lock`;
+  const releaseLockScript = defineScript(redis, 'yeastarTokenReleaseLock', RELEASE_LOCK);
+  const invalidateScript = defineScript(redis, 'yeastarTokenInvalidate', INVALIDATE);
   const http =
     options.http ??
     createHttp({
@@ -118,6 +194,7 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
       .exec();
   }
 
+  /** One POST to the token endpoint; every failure is counted and thrown as our error family. */
   async function requestToken(form: Record<string, string>, grant: string): Promise<StoredToken> {
     counters.tokenRequests++;
     const started = clock();
@@ -131,83 +208,34 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
       counters.failures++;
       throw toTransportError(error, TOKEN_ENDPOINT);
     }
-    let envelope: ReturnType<typeof parseEnvelope>;
     try {
-      envelope = parseEnvelope(parseJsonSafe(body));
-    } catch {
-      counters.failures++;
-      if (statusCode >= 200 && statusCode < 300) {
-        throw new YeastarResponseError(
-          `${TOKEN_ENDPOINT} answered ${statusCode} with a body that is not an envelope`,
-          {
-            endpoint: TOKEN_ENDPOINT,
-            field: 'body',
-          },
-        );
-      }
-      throw new YeastarTransportError(`${TOKEN_ENDPOINT} answered HTTP ${statusCode} without an envelope`, {
-        endpoint: TOKEN_ENDPOINT,
-        statusCode,
-        retryable: statusCode >= 500 || statusCode === 429,
-      });
-    }
-    const { code, requestId } = envelope;
-    logger.debug(
-      {
-        method: 'POST',
-        endpoint: TOKEN_ENDPOINT,
-        grant,
-        status: statusCode,
-        code,
-        requestId,
-        ms: clock() - started,
-      },
-      'yeastar token request',
-    );
-    if (code !== 'success') {
-      counters.failures++;
-      const status = envelope.status ?? statusCode;
-      if (status >= 500 || status === 429) {
-        throw new YeastarTransportError(`${TOKEN_ENDPOINT} failed: ${code} (status ${status})`, {
+      const envelope = envelopeOf(statusCode, body);
+      const { code, requestId } = envelope;
+      logger.debug(
+        {
+          method: 'POST',
           endpoint: TOKEN_ENDPOINT,
-          statusCode: status,
+          grant,
+          status: statusCode,
+          code,
           requestId,
-          retryable: true,
-        });
-      }
-      const what = grant === 'refresh_token' ? 'the refresh token' : 'the client credentials';
-      throw new YeastarAuthError(
-        `Yeastar refused ${what}: ${code}` +
-          (grant === 'refresh_token' ? '' : '. Check YEASTAR_CLIENT_ID and YEASTAR_CLIENT_SECRET') +
-          (requestId ? ` [requestId ${requestId}]` : ''),
-        { endpoint: TOKEN_ENDPOINT, code, requestId },
+          ms: clock() - started,
+        },
+        'yeastar token request',
       );
-    }
-    let result: ReturnType<typeof parseTokenResult>;
-    try {
-      result = parseTokenResult(envelope.result);
+      if (code !== 'success') throw refusalOf(envelope, statusCode, grant);
+      const result = tokenResultOf(envelope);
+      const now = clock();
+      const stored = storedTokenOf(result, now);
+      logger.info(
+        { grant, expiresInSeconds: (stored.expiresAt - now) / 1000, requestId },
+        'yeastar access token obtained',
+      );
+      return stored;
     } catch (error) {
       counters.failures++;
-      const field = error instanceof SchemaError ? error.field : 'result';
-      throw new YeastarResponseError(`${TOKEN_ENDPOINT} answered without a usable token (${field})`, {
-        endpoint: TOKEN_ENDPOINT,
-        field,
-        requestId,
-      });
+      throw error;
     }
-    const now = clock();
-    const lifetimeMs =
-      result.expiresInSeconds !== null ? result.expiresInSeconds * 1000 : DEFAULT_TOKEN_LIFETIME_MS;
-    logger.info({ grant, expiresInSeconds: lifetimeMs / 1000, requestId }, 'yeastar access token obtained');
-    return {
-      token: result.token,
-      tokenHead: result.tokenHead,
-      expiresAt: now + lifetimeMs,
-      // A short-lived token (a test simulator's) would otherwise be "about to expire" from birth.
-      renewAt: now + lifetimeMs - Math.min(RENEW_MARGIN_MS, lifetimeMs / 2),
-      refreshToken: result.refreshToken ?? '',
-      refreshExpiresAt: result.refreshToken ? now + REFRESH_TOKEN_LIFETIME_MS : 0,
-    };
   }
 
   async function obtain(previous: StoredToken | undefined): Promise<StoredToken> {
@@ -244,7 +272,7 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
 
   async function releaseLock(value: string): Promise<void> {
     try {
-      await redis.eval(RELEASE_LOCK, 1, lockKey, value);
+      await releaseLockScript([lockKey], [value]);
     } catch (error) {
       // The lock expires on its own; a failed release only delays the next renewal.
       logger.warn({ err: error }, 'yeastar token lock release failed');
@@ -308,7 +336,7 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
 
     async invalidate(token) {
       if (memo?.stored.token === token) memo = undefined;
-      await redis.eval(INVALIDATE, 1, key, token);
+      await invalidateScript([key], [token]);
     },
 
     stats() {

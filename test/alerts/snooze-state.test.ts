@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createAlertStore } from '../../src/alerts/alert-store.js';
 import { type SnoozeKind, snoozeUntil } from '../../src/alerts/snooze.js';
-import { createAlertStore } from '../../src/alerts/state.js';
 import type { AlertStore, Evaluation } from '../../src/alerts/types.js';
-import { needsReminder } from '../../src/jobs/orchestrator.js';
+import { needsReminder } from '../../src/jobs/reminders.js';
 import { redisFixture } from '../helpers/redis.js';
 import { DAY, evaluation, NOW } from './state-fixtures.js';
 
@@ -134,5 +134,17 @@ describe('reminders and the alert state', () => {
     });
     const decided = await decide(evaluation(1, '1d'), NOW + 1);
     expect(decided).toMatchObject({ action: 'escalate', message: again, messages: [again, finance] });
+  });
+
+  it('reads a record written before messages were kept per channel as a list of its one message', async () => {
+    await decide(evaluation(1, '3d'), NOW);
+    await store.setMessage(KEY, MESSAGE);
+    // What such a record holds: the one `message`, no `messages`.
+    await fixture.redis.hdel(`${fixture.prefix}:alert:${KEY}`, 'messages');
+    expect(await store.get(KEY)).toMatchObject({ message: MESSAGE, messages: [MESSAGE] });
+    expect(await decide(evaluation(1, '1d'), NOW + 1)).toMatchObject({ messages: [MESSAGE] });
+    const finance = { channel: 'CFIN', ts: '1718450001.000200' };
+    await store.setMessage(KEY, finance);
+    expect(await store.get(KEY)).toMatchObject({ message: MESSAGE, messages: [MESSAGE, finance] });
   });
 });

@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import { createConnection } from 'node:net';
 import type { Redis } from 'ioredis';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createAlertStore } from '../../src/alerts/state.js';
+import { createAlertStore } from '../../src/alerts/alert-store.js';
 import type { AlertStore } from '../../src/alerts/types.js';
 import { connectRedis, redisFixture, TEST_REDIS_URL } from '../helpers/redis.js';
 import { evaluation, NOW, page } from './state-fixtures.js';
@@ -141,7 +141,7 @@ describe('round trips', () => {
   it('sends one command per decide of a page of 100', async () => {
     const conn = connection();
     const store = storeOn(conn);
-    // Warm the script cache so the count shows the steady state (EVALSHA, not NOSCRIPT + EVAL).
+    // Warm the script cache so the count shows the steady state (EVALSHA, not the first call's EVAL).
     await store.decide('c0', 'w1', page(1, 1, '7d'), NOW);
 
     const info = String(await conn.call('CLIENT', ['INFO']));

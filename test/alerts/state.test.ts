@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createAlertStore } from '../../src/alerts/state.js';
+import { createAlertStore } from '../../src/alerts/alert-store.js';
 import type { AlertStore, Decision } from '../../src/alerts/types.js';
 import { listKeys, redisFixture } from '../helpers/redis.js';
 import { DAY, evaluation, NOW, page, serial } from './state-fixtures.js';

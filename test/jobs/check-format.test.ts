@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { formatProgress, formatSummary } from '../../src/jobs/check.js';
-import type { CycleSummary } from '../../src/jobs/orchestrator.js';
+import type { CycleSummary } from '../../src/jobs/cycle-summary.js';
 
 const summary: CycleSummary = {
   cycleId: 'c',

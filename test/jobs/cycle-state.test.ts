@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCycleState } from '../../src/jobs/cycle-state.js';
 import { cycleIdOf, jobIds, queueOfJobId } from '../../src/jobs/ids.js';
-import { createChannelLimiter } from '../../src/jobs/slack-limit.js';
+import { createChannelLimiter } from '../../src/slack/channel-limiter.js';
 import { redisFixture } from '../helpers/redis.js';
 
 let fixture: Awaited<ReturnType<typeof redisFixture>>;

@@ -1,15 +1,15 @@
 import { Redis } from 'ioredis';
+import { createAlertStore } from '../../src/alerts/alert-store.js';
 import { evaluateInstance } from '../../src/alerts/rules.js';
-import { createAlertStore } from '../../src/alerts/state.js';
 import type { Evaluation } from '../../src/alerts/types.js';
 import { type Config, loadConfig } from '../../src/config.js';
 import { runCheck } from '../../src/jobs/check.js';
 import type { PipelineTuning } from '../../src/jobs/context.js';
 import { createPipeline, type Pipeline, type PipelineDeps } from '../../src/jobs/pipeline.js';
-import { createSlackWebClient } from '../../src/jobs/slack-client.js';
 import { silentLogger } from '../../src/logger.js';
 import { createFakeSlack, type FakeSlack, type FakeSlackMessage } from '../../src/sim/fake-slack.js';
 import { createSimulator, type SimOptions, type Simulator } from '../../src/sim/server.js';
+import { createSlackWebClient } from '../../src/slack/web-client.js';
 import { createYeastarClient } from '../../src/yeastar/client.js';
 import { deleteKeys, TEST_REDIS_URL, uniquePrefix } from '../helpers/redis.js';
 

@@ -3,8 +3,8 @@ import { rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { createAlertStore } from '../../src/alerts/alert-store.js';
 import { RoutesFileError } from '../../src/alerts/routes.js';
-import { createAlertStore } from '../../src/alerts/state.js';
 import type { Evaluation } from '../../src/alerts/types.js';
 import { alertKeyOfMessage, CHANNEL, createWorld, DAY, NOW, type World } from './harness.js';
 

@@ -1,6 +1,6 @@
 import { App } from '@slack/bolt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAlertStore } from '../../src/alerts/state.js';
+import { createAlertStore } from '../../src/alerts/alert-store.js';
 import { ConfigError, loadConfig } from '../../src/config.js';
 import { silentLogger } from '../../src/logger.js';
 import { createSlackApp } from '../../src/slack/app.js';

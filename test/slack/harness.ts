@@ -1,7 +1,7 @@
 import { Redis } from 'ioredis';
+import { createAlertStore } from '../../src/alerts/alert-store.js';
 import { renderAlert } from '../../src/alerts/render.js';
 import { evaluateInstance } from '../../src/alerts/rules.js';
-import { createAlertStore } from '../../src/alerts/state.js';
 import type { AlertStore, Evaluation } from '../../src/alerts/types.js';
 import { type Config, loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';

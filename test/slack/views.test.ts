@@ -33,6 +33,7 @@ function record(
     digest: e.digest,
     evaluation: e,
     message: null,
+    messages: [],
     acknowledgedBy: null,
     acknowledgedAt: null,
     snoozedUntil: null,

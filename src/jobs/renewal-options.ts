@@ -17,22 +17,6 @@ function isMissing(error: unknown): boolean {
   return error instanceof YeastarApiError && (error.status === 404 || /not_?found/i.test(error.code));
 }
 
-/** Counts the API calls made through it: what the cycle summary reports, per job and so per process. */
-export function countingClient(client: YeastarClient): { client: YeastarClient; calls: () => number } {
-  let calls = 0;
-  const counted = new Proxy(client, {
-    get(target, property, receiver) {
-      const value: unknown = Reflect.get(target, property, receiver);
-      if (typeof value !== 'function' || property === 'stats' || property === 'listInstances') return value;
-      return (...args: unknown[]) => {
-        calls += 1;
-        return (value as (...a: unknown[]) => unknown).apply(target, args);
-      };
-    },
-  });
-  return { client: counted, calls: () => calls };
-}
-
 export async function buildEnrichment(client: YeastarClient, evaluation: Evaluation): Promise<Enrichment> {
   const { productId, productNo, planName } = evaluation.subject;
   const purchase = await client.getPurchaseInfo(productId, productNo);

@@ -1,6 +1,5 @@
-import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import type { Redis } from 'ioredis';
+import { defineScript, type RedisScript, readLua } from '../util/redis-script.js';
 import type {
   AlertRecord,
   AlertStore,
@@ -40,11 +39,34 @@ export type AlertStoreDeps = {
   retentionMs?: number;
 };
 
-type Script = { body: string; sha: string };
+/** The store's scripts (lua/, beside this file), read once per process. */
+const SCRIPT_FILES = {
+  decide: 'decide',
+  sweep: 'sweep',
+  claim: 'claim',
+  setMessage: 'set-message',
+  listOpen: 'list-open',
+  listQuiet: 'list-quiet',
+  findBySn: 'find-by-sn',
+} as const;
 
-function loadScript(name: string): Script {
-  const body = readFileSync(new URL(`./lua/${name}.lua`, import.meta.url), 'utf8');
-  return { body, sha: createHash('sha1').update(body).digest('hex') };
+type ScriptName = keyof typeof SCRIPT_FILES;
+
+const LUA = Object.fromEntries(
+  Object.entries(SCRIPT_FILES).map(([name, file]) => [
+    name,
+    readLua(new URL(`./lua/${file}.lua`, import.meta.url)),
+  ]),
+) as Record<ScriptName, string>;
+
+/** Each script as a custom command of this connection (`alertDecide`, `alertSweep`, …). */
+function defineScripts(redis: Redis): Record<ScriptName, RedisScript> {
+  const commandName = (name: string) => `alert${name[0]!.toUpperCase()}${name.slice(1)}`;
+  const scripts = Object.entries(LUA).map(([name, lua]) => [
+    name,
+    defineScript(redis, commandName(name), lua),
+  ]);
+  return Object.fromEntries(scripts) as Record<ScriptName, RedisScript>;
 }
 
 const ACTIONS: ReadonlySet<string> = new Set<DecisionAction>([
@@ -72,6 +94,7 @@ function parseOrNull<T>(value: string | undefined): T | null {
   try {
     return JSON.parse(text) as T;
   } catch {
+    // A field that is not JSON (cut, or written by hand) reads as absent; the rest of the record stands.
     return null;
   }
 }
@@ -80,11 +103,10 @@ function resolveReasonOf(value: string | undefined): ResolveReason | null {
   return value === 'renewed' || value === 'vanished' ? value : null;
 }
 
-/** Every channel's message; records written before messages were kept per channel have only one. */
-function messagesOf(messages: string | undefined, message: SlackMessageRef | null): SlackMessageRef[] {
+/** Every channel's message, from the `messages` JSON the scripts write and return. */
+function messagesOf(messages: string | undefined): SlackMessageRef[] | null {
   const list = parseOrNull<SlackMessageRef[]>(messages);
-  if (Array.isArray(list)) return list.map((m) => ({ channel: m.channel, ts: m.ts }));
-  return message ? [message] : [];
+  return Array.isArray(list) ? list.map((m) => ({ channel: m.channel, ts: m.ts })) : null;
 }
 
 /** A record from its hash fields; null when the hash is gone (never created, or forgotten). */
@@ -99,7 +121,9 @@ export function recordFromHash(fields: Record<string, string>): AlertRecord | nu
     digest: fields.digest ?? '',
     evaluation: parseOrNull<Evaluation>(fields.evaluation),
     message,
-    messages: messagesOf(fields.messages, message),
+    // The one place an old record (its one `message`, no `messages`) becomes a list; the Lua scripts,
+    // which read the hash themselves, do the same for the decisions they return.
+    messages: messagesOf(fields.messages) ?? (message ? [message] : []),
     notifiedAt: numberOrNull(fields.notifiedAt),
     acknowledgedBy: orNull(fields.acknowledgedBy),
     acknowledgedAt: numberOrNull(fields.acknowledgedAt),
@@ -145,15 +169,7 @@ function strings(reply: unknown): string[] {
 export function createAlertStore(deps: AlertStoreDeps): AlertStore {
   const { redis, prefix } = deps;
   const retentionMs = Math.max(1, Math.round(deps.retentionMs ?? DEFAULT_RETENTION_MS));
-  const scripts = {
-    decide: loadScript('decide'),
-    sweep: loadScript('sweep'),
-    claim: loadScript('claim'),
-    setMessage: loadScript('set-message'),
-    listOpen: loadScript('list-open'),
-    listQuiet: loadScript('list-quiet'),
-    findBySn: loadScript('find-by-sn'),
-  };
+  const run = defineScripts(redis);
   const keys = {
     alert: (alertKey: string) => `${prefix}:alert:${alertKey}`,
     open: `${prefix}:alerts:open`,
@@ -163,16 +179,6 @@ export function createAlertStore(deps: AlertStoreDeps): AlertStore {
     productCounts: `${prefix}:alerts:count:product`,
   };
 
-  // EVALSHA keeps a page's call small; EVAL only after a server restart or SCRIPT FLUSH forgot the script.
-  async function run(script: Script, scriptKeys: string[], args: (string | number)[]): Promise<unknown> {
-    try {
-      return await redis.evalsha(script.sha, scriptKeys.length, ...scriptKeys, ...args);
-    } catch (error) {
-      if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;
-      return redis.eval(script.body, scriptKeys.length, ...scriptKeys, ...args);
-    }
-  }
-
   async function claim(
     alertKey: string,
     mode: 'ack' | 'snooze',
@@ -180,7 +186,7 @@ export function createAlertStore(deps: AlertStoreDeps): AlertStore {
     now: number,
     untilMs: number,
   ): Promise<ClaimResult> {
-    const reply = await run(scripts.claim, [keys.alert(alertKey)], [mode, userId, now, untilMs]);
+    const reply = await run.claim([keys.alert(alertKey)], [mode, userId, now, untilMs]);
     const [outcome, flat] = Array.isArray(reply) ? reply : [];
     const record = recordFromFlat(flat);
     if (record !== null && outcome === 'done') return { outcome: 'done', record };
@@ -221,7 +227,7 @@ export function createAlertStore(deps: AlertStoreDeps): AlertStore {
         );
       }
       const args = [cycleId, evaluatorId, now, retentionMs, prefix, plan, healthy.join('\n'), ...alerting];
-      const reply = await run(scripts.decide, scriptKeys, args);
+      const reply = await run.decide(scriptKeys, args);
       const answered = new Map<number, unknown[]>();
       if (Array.isArray(reply)) {
         for (let i = 0; i + 5 < reply.length; i += 6)
@@ -236,7 +242,7 @@ export function createAlertStore(deps: AlertStoreDeps): AlertStore {
           evaluation,
           previousStage: orNull(previous) as Stage | null,
           message,
-          messages: messagesOf(messages, message),
+          messages: messagesOf(messages) ?? [],
         };
         const resolveReason = resolveReasonOf(reason);
         if (resolveReason !== null) decision.resolveReason = resolveReason;
@@ -246,8 +252,7 @@ export function createAlertStore(deps: AlertStoreDeps): AlertStore {
 
     async sweepVanished(cycleId, productId, now) {
       const reply = strings(
-        await run(
-          scripts.sweep,
+        await run.sweep(
           [keys.open, keys.stageCounts, keys.productCounts, keys.product(productId)],
           [cycleId, now, retentionMs, prefix],
         ),
@@ -264,7 +269,7 @@ export function createAlertStore(deps: AlertStoreDeps): AlertStore {
           evaluation,
           previousStage: orNull(reply[i + 1]) as Stage | null,
           message,
-          messages: messagesOf(reply[i + 4], message),
+          messages: messagesOf(reply[i + 4]) ?? [],
           resolveReason: 'vanished',
         });
       }
@@ -276,15 +281,14 @@ export function createAlertStore(deps: AlertStoreDeps): AlertStore {
     },
 
     async setMessage(alertKey, message, notifiedAt) {
-      await run(
-        scripts.setMessage,
+      await run.setMessage(
         [keys.alert(alertKey)],
         [JSON.stringify({ channel: message.channel, ts: message.ts }), notifiedAt ?? ''],
       );
     },
 
     async markNotified(alertKey, at) {
-      await run(scripts.setMessage, [keys.alert(alertKey)], ['', at]);
+      await run.setMessage([keys.alert(alertKey)], ['', at]);
     },
 
     acknowledge(alertKey, userId, now) {
@@ -304,7 +308,7 @@ export function createAlertStore(deps: AlertStoreDeps): AlertStore {
       const offset = Math.max(0, Math.floor(query.offset ?? 0));
       const limit = Math.max(0, Math.floor(query.limit ?? DEFAULT_LIST_LIMIT));
       if (limit === 0) return { total: await redis.zcount(keys.open, '-inf', max), records: [] };
-      const reply = await run(scripts.listOpen, [keys.open], [prefix, max, offset, limit]);
+      const reply = await run.listOpen([keys.open], [prefix, max, offset, limit]);
       const [total, ...flats] = Array.isArray(reply) ? reply : [];
       return { total: Number(total ?? 0), records: recordsFromFlats(flats) };
     },
@@ -312,7 +316,7 @@ export function createAlertStore(deps: AlertStoreDeps): AlertStore {
     async listQuiet({ cutoff, offset, limit }) {
       const window = Math.max(0, Math.floor(limit));
       if (window === 0) return { scanned: 0, records: [] };
-      const reply = await run(scripts.listQuiet, [keys.open], [prefix, cutoff, Math.max(0, offset), window]);
+      const reply = await run.listQuiet([keys.open], [prefix, cutoff, Math.max(0, offset), window]);
       const [scanned, ...flats] = Array.isArray(reply) ? reply : [];
       return { scanned: Number(scanned ?? 0), records: recordsFromFlats(flats) };
     },
@@ -340,7 +344,7 @@ export function createAlertStore(deps: AlertStoreDeps): AlertStore {
     },
 
     async findBySn(productNo) {
-      return recordFromFlat(await run(scripts.findBySn, [keys.sn(productNo)], [prefix]));
+      return recordFromFlat(await run.findBySn([keys.sn(productNo)], [prefix]));
     },
   };
 }

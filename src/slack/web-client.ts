@@ -6,11 +6,13 @@ import {
   type WebClientOptions,
 } from '@slack/web-api';
 import type { Logger } from '../logger.js';
+import { slackApiErrorFrom } from './api-errors.js';
 
 /**
  * The Web API client the pipeline posts with. Its own retries are off and rate-limited calls are
  * rejected, not queued: the notify jobs honour `Retry-After` themselves (a delayed job, not a worker
  * asleep) and BullMQ does the retrying, so a crash never loses a post that was waiting in memory.
+ * Its errors are the `SlackApiError` family (api-errors.ts).
  */
 export function createSlackWebClient(options: {
   token: string | undefined;
@@ -18,8 +20,8 @@ export function createSlackWebClient(options: {
   logger: Logger;
   /** Told of every call and, for a failed one, its Slack error (metrics). */
   observe?: SlackCallObserver;
-}): WebClient {
-  return new ObservedWebClient(
+}): SlackWebClient {
+  return new SlackWebClient(
     options.token,
     {
       slackApiUrl: options.apiUrl,
@@ -35,9 +37,9 @@ export type SlackCallObserver = (method: string, error?: string) => void;
 
 /**
  * Every Web API method funnels through `apiCall`, bound when the client is built: overriding it in a
- * subclass is the one place that sees every call.
+ * subclass is the one place that sees every call, and turns each failure into a `SlackApiError`.
  */
-class ObservedWebClient extends WebClient {
+export class SlackWebClient extends WebClient {
   readonly #observe: SlackCallObserver | undefined;
 
   constructor(token: string | undefined, options: WebClientOptions, observe?: SlackCallObserver) {
@@ -54,7 +56,7 @@ class ObservedWebClient extends WebClient {
       const code =
         (error as { data?: { error?: string } }).data?.error ?? (error as { code?: string }).code ?? 'error';
       this.#observe?.(method, code);
-      throw error;
+      throw slackApiErrorFrom(method, error);
     }
   }
 }

@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { defineScript } from '../util/redis-script.js';
 
 /**
  * Slack allows about one message per second per channel with short bursts. A token bucket per channel in
@@ -44,16 +45,10 @@ export function createChannelLimiter(deps: {
 }): ChannelLimiter {
   const bucket = (channel: string) => `${deps.prefix}:slack:bucket:${channel}`;
   const pauseKey = (channel: string) => `${deps.prefix}:slack:pause:${channel}`;
+  const takeToken = defineScript(deps.redis, 'slackTakeToken', TAKE_LUA);
   return {
     async take(channel) {
-      const wait = await deps.redis.eval(
-        TAKE_LUA,
-        2,
-        bucket(channel),
-        pauseKey(channel),
-        deps.postsPerSecond,
-        deps.burst,
-      );
+      const wait = await takeToken([bucket(channel), pauseKey(channel)], [deps.postsPerSecond, deps.burst]);
       return Number(wait);
     },
     async pause(channel, ms) {

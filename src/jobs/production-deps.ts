@@ -1,23 +1,22 @@
-import type { WebClient } from '@slack/web-api';
 import type { Redis } from 'ioredis';
-import { createAlertStore } from '../alerts/state.js';
+import { createAlertStore } from '../alerts/alert-store.js';
 import type { AlertStore } from '../alerts/types.js';
 import type { Clock } from '../clock.js';
 import type { Config } from '../config.js';
 import { createLogger, type Logger } from '../logger.js';
 import { createRedisLink, type RedisLink } from '../ops/redis-connection.js';
+import { createSlackWebClient, type SlackWebClient } from '../slack/web-client.js';
 import { createYeastarClient } from '../yeastar/client.js';
 import type { YeastarClient } from '../yeastar/types.js';
 import type { PipelineTuning } from './context.js';
 import type { PipelineDeps } from './pipeline.js';
-import { createSlackWebClient } from './slack-client.js';
 
 /** What `check` and `start` may be handed instead of building it from the config (tests, the demo). */
 export type WiringOverrides = {
   redis?: () => Redis;
   client?: YeastarClient;
   store?: AlertStore;
-  slack?: WebClient;
+  slack?: SlackWebClient;
   logger?: Logger;
   clock?: Clock;
   tuning?: Partial<PipelineTuning>;
