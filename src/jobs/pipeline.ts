@@ -199,8 +199,10 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
         /stalled more than allowable limit/i.test(error.message);
       if (!exhausted) return;
       reportFailure(queue, job, error).catch((failure: unknown) => {
-        // The orchestrator's stall check counts the job as an error later (settleLostJobs).
-        logger.error({ queue, jobId: job.id, err: failure }, 'failed job not reported to its cycle');
+        // The orchestrator's stall check counts the job as an error later (settleLostJobs). While the
+        // pipeline closes, its connections going away is the expected end of the report, not news.
+        const level = closing ? 'debug' : 'error';
+        logger[level]({ queue, jobId: job.id, err: failure }, 'failed job not reported to its cycle');
       });
     });
     watch(worker, queue);
