@@ -7,6 +7,8 @@ COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json biome.json vitest.config.ts ./
 COPY src ./src
+COPY sim ./sim
+COPY bench ./bench
 COPY test ./test
 RUN npm run typecheck && npm run lint
 

@@ -2,7 +2,8 @@
  * Structure checks CI runs on the project's code (`src/`, and `sim/` once it exists):
  * - no import cycle between modules (type-only imports count: a cycle of types is still a knot to untie);
  * - no function longer than MAX_OWN_LINES lines of its own, where the lines of functions nested inside it
- *   count for those functions, not for it.
+ *   count for those functions, not for it;
+ * - nothing in `src/` (the bot, what ships) imports from `sim/` (the simulator and the demo, which do not).
  * Prints each offence with its file and line, and exits 1 when there is one.
  *
  * Usage: tsx .ci/structure.ts [--top N]   (--top lists the N longest functions, offending or not)
@@ -156,10 +157,16 @@ const known = new Set(paths);
 const files = paths.map(parse);
 const graph = new Map(files.map((f) => [f.fileName, importsOf(f, known)]));
 const knots = cycles(graph);
+const SRC = join(ROOT, 'src');
+const leaving = [...graph].flatMap(([from, targets]) =>
+  from.startsWith(SRC) ? targets.filter((to) => !to.startsWith(SRC)).map((to) => [from, to] as const) : [],
+);
 const lengths = files.flatMap(functionLengths).sort((a, b) => b.own - a.own);
 const tooLong = lengths.filter((f) => f.own > MAX_OWN_LINES);
 
 for (const knot of knots) console.log(`import cycle: ${knot.map((p) => relative(ROOT, p)).join(' → ')}`);
+for (const [from, to] of leaving)
+  console.log(`${relative(ROOT, from)}: imports ${relative(ROOT, to)}, which does not ship with the bot`);
 for (const f of tooLong)
   console.log(`${f.file}:${f.line}: ${f.name} has ${f.own} lines of its own (max ${MAX_OWN_LINES})`);
 const top = process.argv.indexOf('--top');
@@ -168,6 +175,6 @@ if (top >= 0) {
     console.log(`${String(f.own).padStart(5)}  ${f.file}:${f.line} ${f.name}`);
 }
 console.log(
-  `structure: ${files.length} modules, ${knots.length} import cycles, ${tooLong.length} functions over ${MAX_OWN_LINES} lines`,
+  `structure: ${files.length} modules, ${knots.length} import cycles, ${tooLong.length} functions over ${MAX_OWN_LINES} lines, ${leaving.length} imports leaving src`,
 );
-process.exitCode = knots.length > 0 || tooLong.length > 0 ? 1 : 0;
+process.exitCode = knots.length > 0 || tooLong.length > 0 || leaving.length > 0 ? 1 : 0;

@@ -1,4 +1,4 @@
-import { commandBody, FORM, postToSlackApp } from '../src/sim/slack-sign.js';
+import { commandBody, FORM, postToSlackApp } from '../sim/slack-sign.js';
 
 /**
  * How fast the bot acknowledges a slash command while a cycle runs in the same process: a signed

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
+import { PATHS } from '../sim/server.js';
 import { createLogger } from '../src/logger.js';
 import { deleteKeysMatching } from '../src/ops/redis-keys.js';
-import { PATHS } from '../src/sim/server.js';
 import { createYeastarClient } from '../src/yeastar/client.js';
 import { createHttp, relativePath } from '../src/yeastar/http.js';
 import { createLimiter } from '../src/yeastar/limiter.mjs';

@@ -1,9 +1,9 @@
 import { parseArgs } from 'node:util';
+import { createGenerator, defaultAttention } from '../sim/generator.js';
 import { createSnapshotBuilder } from '../src/forecast/collect.js';
 import { forecastCsv } from '../src/forecast/csv.js';
 import { buildForecast } from '../src/forecast/model.js';
 import { decodeSnapshot, encodeSnapshot } from '../src/forecast/snapshot.js';
-import { createGenerator, defaultAttention } from '../src/sim/generator.js';
 import { parseInstance } from '../src/yeastar/schemas.js';
 
 /**

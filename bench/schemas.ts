@@ -9,8 +9,8 @@
  * Prints CPU ms per 100,000 records (process.cpuUsage, user + system) and the bytes each step allocates
  * per record (heap growth over the pages no collection interrupted).
  */
-import { CATALOG } from '../src/sim/catalog.js';
-import { createGenerator, hasBarePlanId, type RawInstance } from '../src/sim/generator.js';
+import { CATALOG } from '../sim/catalog.js';
+import { createGenerator, hasBarePlanId, type RawInstance } from '../sim/generator.js';
 import { parseJsonSafe } from '../src/util/json.js';
 import { parseEnvelope, parseInstancePage } from '../src/yeastar/schemas.js';
 

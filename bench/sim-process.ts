@@ -1,5 +1,5 @@
-import { createFakeSlack } from '../src/sim/fake-slack.js';
-import { createSimulator, type SimOptions } from '../src/sim/server.js';
+import { createFakeSlack } from '../sim/fake-slack.js';
+import { createSimulator, type SimOptions } from '../sim/server.js';
 import { offsetClock } from './clock.js';
 
 /**

@@ -1,4 +1,4 @@
-import { EXAMPLE_INSTANCE_LIST } from '../../src/sim/examples.js';
+import { EXAMPLE_INSTANCE_LIST } from '../../sim/examples.js';
 import { parseJsonSafe } from '../../src/util/json.js';
 import { parseInstancePage } from '../../src/yeastar/schemas.js';
 import type { Instance, InstanceService } from '../../src/yeastar/types.js';

@@ -21,7 +21,7 @@ export function childEnv(env: Record<string, string> = {}): Record<string, strin
 }
 
 /**
- * Runs a TypeScript entry point of the repo (`src/cli.ts demo`, `bench/cycle.ts …`) as its own Node
+ * Runs a TypeScript entry point of the repo (`sim/cli.ts demo`, `bench/cycle.ts …`) as its own Node
  * process from the repo root, in `childEnv(env)`, and resolves with its exit code and output; killed after
  * `timeoutMs`.
  */

@@ -1,6 +1,6 @@
 import { LogLevel, WebClient } from '@slack/web-api';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createFakeSlack, type FakeSlack } from '../../src/sim/fake-slack.js';
+import { createFakeSlack, type FakeSlack } from '../../sim/fake-slack.js';
 
 describe('fake Slack Web API', () => {
   let slack: FakeSlack;

@@ -1,4 +1,6 @@
 import { Redis } from 'ioredis';
+import { createFakeSlack, type FakeSlack, type FakeSlackMessage } from '../../sim/fake-slack.js';
+import { createSimulator, type SimOptions, type Simulator } from '../../sim/server.js';
 import { createAlertStore } from '../../src/alerts/alert-store.js';
 import { evaluateInstance } from '../../src/alerts/rules.js';
 import type { Evaluation } from '../../src/alerts/types.js';
@@ -7,8 +9,6 @@ import { runCheck } from '../../src/jobs/check.js';
 import type { PipelineTuning } from '../../src/jobs/context.js';
 import { createPipeline, type Pipeline, type PipelineDeps } from '../../src/jobs/pipeline.js';
 import { silentLogger } from '../../src/logger.js';
-import { createFakeSlack, type FakeSlack, type FakeSlackMessage } from '../../src/sim/fake-slack.js';
-import { createSimulator, type SimOptions, type Simulator } from '../../src/sim/server.js';
 import { createSlackWebClient } from '../../src/slack/web-client.js';
 import { createYeastarClient } from '../../src/yeastar/client.js';
 import { deleteKeys, TEST_REDIS_URL, uniquePrefix } from '../helpers/redis.js';

@@ -1,8 +1,8 @@
 import { WebClient } from '@slack/web-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createFakeSlack, type FakeSlack } from '../../sim/fake-slack.js';
 import { createSelfMonitor, findDrops } from '../../src/jobs/self-monitor.js';
 import { silentLogger } from '../../src/logger.js';
-import { createFakeSlack, type FakeSlack } from '../../src/sim/fake-slack.js';
 import { YeastarAuthError } from '../../src/yeastar/errors.js';
 import { redisFixture } from '../helpers/redis.js';
 

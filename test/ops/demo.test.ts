@@ -1,14 +1,14 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createSimulator } from '../../sim/server.js';
 import { evaluateInstance } from '../../src/alerts/rules.js';
 import { type PrivateRedis, startPrivateRedis } from '../../src/ops/private-redis.js';
-import { createSimulator } from '../../src/sim/server.js';
 import { parseInstance } from '../../src/yeastar/schemas.js';
 import { runRepoScript } from '../helpers/subprocess.js';
 
 function runDemo(env: Record<string, string>) {
   // Nothing of the developer's environment: the demo must work from a bare shell.
-  return runRepoScript(['src/cli.ts', 'demo'], env);
+  return runRepoScript(['sim/cli.ts', 'demo'], env);
 }
 
 /** The SNs the demo's sample partner has that need attention, found by the rules themselves. */

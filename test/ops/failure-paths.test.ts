@@ -3,11 +3,11 @@ import { type AddressInfo, connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createFakeSlack, type FakeSlack } from '../../sim/fake-slack.js';
+import { createSimulator, type Simulator } from '../../sim/server.js';
+import { actionBody, actionPayload, FORM, postToSlackApp } from '../../sim/slack-sign.js';
 import { ACTION_IDS } from '../../src/alerts/types.js';
 import { type PrivateRedis, startPrivateRedis } from '../../src/ops/private-redis.js';
-import { createFakeSlack, type FakeSlack } from '../../src/sim/fake-slack.js';
-import { createSimulator, type Simulator } from '../../src/sim/server.js';
-import { actionBody, actionPayload, FORM, postToSlackApp } from '../../src/sim/slack-sign.js';
 import { type CliProcess, expectShortStderr, spawnCli } from '../helpers/cli-process.js';
 import { deleteKeys, redisFixture, TEST_REDIS_URL } from '../helpers/redis.js';
 

@@ -96,7 +96,7 @@ describe('GET /healthz and GET /metrics over HTTP', () => {
 
 describe('Slack call metrics', () => {
   it('counts Web API calls and errors by method', async () => {
-    const { createFakeSlack } = await import('../../src/sim/fake-slack.js');
+    const { createFakeSlack } = await import('../../sim/fake-slack.js');
     const { createSlackWebClient } = await import('../../src/slack/web-client.js');
     const { silentLogger } = await import('../../src/logger.js');
     const slack = await createFakeSlack();

@@ -1,8 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createFakeSlack, type FakeSlack } from '../../src/sim/fake-slack.js';
-import { createSimulator, type Simulator } from '../../src/sim/server.js';
+import { createFakeSlack, type FakeSlack } from '../../sim/fake-slack.js';
+import { createSimulator, type Simulator } from '../../sim/server.js';
 import { redisFixture, TEST_REDIS_URL } from '../helpers/redis.js';
 import { childEnv } from '../helpers/subprocess.js';
 

@@ -5,8 +5,8 @@ import {
   EXAMPLE_INSTANCE_LIST,
   EXAMPLE_PRODUCT_LIST,
   EXAMPLE_PURCHASE_PRODUCT_INFO,
-} from '../../src/sim/examples.js';
-import { createSimulator, type Simulator } from '../../src/sim/server.js';
+} from '../../sim/examples.js';
+import { createSimulator, type Simulator } from '../../sim/server.js';
 import { parseJsonSafe } from '../../src/util/json.js';
 import { call, getToken, LIST, listAll, listPage } from './http.js';
 

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createSimulator, type Simulator } from '../../src/sim/server.js';
+import { createSimulator, type Simulator } from '../../sim/server.js';
 import { call, getToken, LIST, listPage } from './http.js';
 
 const PRODUCTS = '/pricing/openapi/purchase/v1/product_list';

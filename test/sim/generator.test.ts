@@ -6,8 +6,8 @@ import {
   defaultAttention,
   isAttentionIndex,
   type RawInstance,
-} from '../../src/sim/generator.js';
-import { createSimulator, type Simulator } from '../../src/sim/server.js';
+} from '../../sim/generator.js';
+import { createSimulator, type Simulator } from '../../sim/server.js';
 import { getToken, listAll, listPage } from './http.js';
 
 const ANCHOR = Date.UTC(2025, 2, 10, 9, 30);

@@ -1,5 +1,5 @@
 import { request } from 'node:http';
-import type { Simulator } from '../../src/sim/server.js';
+import type { Simulator } from '../../sim/server.js';
 import { parseJsonSafe } from '../../src/util/json.js';
 
 /** A thin fetch wrapper for the simulator tests: what a client would see, parsed the safe way. */

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createLatency } from '../../src/sim/latency.js';
+import { createLatency } from '../../sim/latency.js';
 
 const L = 20;
 const PAGE = 'instance_product_list';

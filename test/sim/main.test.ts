@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { parseSimArgs, startSimulatorFromConfig } from '../../sim/main.js';
+import type { Simulator } from '../../sim/server.js';
 import { loadConfig } from '../../src/config.js';
 import { silentLogger } from '../../src/logger.js';
-import { parseSimArgs, startSimulatorFromConfig } from '../../src/sim/main.js';
-import type { Simulator } from '../../src/sim/server.js';
 import { freePort } from '../helpers/ports.js';
 import { call, getToken, listPage } from './http.js';
 

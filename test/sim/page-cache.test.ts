@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createSimulator, type SimOptions, type Simulator } from '../../src/sim/server.js';
+import { createSimulator, type SimOptions, type Simulator } from '../../sim/server.js';
 import { call, getToken, LIST, type Reply } from './http.js';
 
 /**

@@ -1,12 +1,6 @@
 import { Redis } from 'ioredis';
-import { createAlertStore } from '../../src/alerts/alert-store.js';
-import { renderAlert } from '../../src/alerts/render.js';
-import { evaluateInstance } from '../../src/alerts/rules.js';
-import type { AlertStore, Evaluation } from '../../src/alerts/types.js';
-import { type Config, loadConfig } from '../../src/config.js';
-import { createLogger } from '../../src/logger.js';
-import { createFakeSlack, type FakeSlack } from '../../src/sim/fake-slack.js';
-import { createSimulator, type Simulator } from '../../src/sim/server.js';
+import { createFakeSlack, type FakeSlack } from '../../sim/fake-slack.js';
+import { createSimulator, type Simulator } from '../../sim/server.js';
 import {
   actionBody,
   commandBody,
@@ -16,7 +10,13 @@ import {
   postToSlackApp,
   type SlackAnswer,
   type SlackPost,
-} from '../../src/sim/slack-sign.js';
+} from '../../sim/slack-sign.js';
+import { createAlertStore } from '../../src/alerts/alert-store.js';
+import { renderAlert } from '../../src/alerts/render.js';
+import { evaluateInstance } from '../../src/alerts/rules.js';
+import type { AlertStore, Evaluation } from '../../src/alerts/types.js';
+import { type Config, loadConfig } from '../../src/config.js';
+import { createLogger } from '../../src/logger.js';
 import { createSlackApp, type SlackRoute } from '../../src/slack/app.js';
 import { createYeastarClient } from '../../src/yeastar/client.js';
 import type { YeastarClient } from '../../src/yeastar/types.js';

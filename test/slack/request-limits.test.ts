@@ -1,6 +1,6 @@
 import { connect, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventBody, JSON_TYPE, postToSlackApp, slackSignature } from '../../src/sim/slack-sign.js';
+import { eventBody, JSON_TYPE, postToSlackApp, slackSignature } from '../../sim/slack-sign.js';
 import { MAX_BODY_BYTES, refusalFromHeaders } from '../../src/slack/request-limits.js';
 import { createSlackWorld, SECRET, type SlackWorld } from './harness.js';
 

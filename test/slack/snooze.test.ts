@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { actionPayload } from '../../sim/slack-sign.js';
 import { ACTIONS_BLOCK_ID } from '../../src/alerts/render.js';
 import type { Evaluation } from '../../src/alerts/types.js';
 import { ACTION_IDS } from '../../src/alerts/types.js';
-import { actionPayload } from '../../src/sim/slack-sign.js';
 import { evaluation as handMade } from '../alerts/state-fixtures.js';
 import { CHANNEL, createSlackWorld, DAY, NOW, OTHER, type SlackWorld, waitFor } from './harness.js';
 

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createFakeSlack, type FakeSlack } from '../../sim/fake-slack.js';
 import { silentLogger } from '../../src/logger.js';
-import { createFakeSlack, type FakeSlack } from '../../src/sim/fake-slack.js';
 import {
   SlackApiError,
   SlackPlatformError,

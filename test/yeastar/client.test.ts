@@ -1,7 +1,7 @@
 import { got } from 'got';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createSimulator, type SimOptions, type Simulator } from '../../sim/server.js';
 import { createLogger } from '../../src/logger.js';
-import { createSimulator, type SimOptions, type Simulator } from '../../src/sim/server.js';
 import { createYeastarClient, ENDPOINTS, type YeastarClientOptions } from '../../src/yeastar/client.js';
 import {
   YeastarApiError,

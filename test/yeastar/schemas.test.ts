@@ -5,7 +5,7 @@ import {
   EXAMPLE_INSTANCE_LIST,
   EXAMPLE_PRODUCT_LIST,
   EXAMPLE_PURCHASE_PRODUCT_INFO,
-} from '../../src/sim/examples.js';
+} from '../../sim/examples.js';
 import { parseJsonSafe } from '../../src/util/json.js';
 import {
   parseActivationCode,

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createSimulator, type Simulator } from '../../src/sim/server.js';
+import { createSimulator, type Simulator } from '../../sim/server.js';
 import { YeastarAuthError } from '../../src/yeastar/errors.js';
 import { createTokenManager, type TokenManagerOptions } from '../../src/yeastar/tokens.js';
 import { redisFixture, uniquePrefix } from '../helpers/redis.js';

@@ -1,5 +1,5 @@
-import type { Config } from '../config.js';
-import { createLogger } from '../logger.js';
+import type { Config } from '../src/config.js';
+import { createLogger } from '../src/logger.js';
 import { createSimulator, PATHS, type SimOptions, type Simulator } from './server.js';
 
 /**

@@ -2,26 +2,26 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { Redis } from 'ioredis';
-import { createAlertStore } from '../alerts/alert-store.js';
-import type { AlertView } from '../alerts/render.js';
-import { renderPlainList } from '../alerts/render-plain.js';
-import { type Config, loadConfig } from '../config.js';
-import { formatSummary } from '../jobs/check.js';
-import { readEnrichment } from '../jobs/cycle-state.js';
-import { createPipeline } from '../jobs/pipeline.js';
-import { wirePipeline } from '../jobs/production-deps.js';
-import { createLogger } from '../logger.js';
-import { OperatorError } from '../operator-error.js';
-import { createFakeSlack, type FakeSlackMessage } from '../sim/fake-slack.js';
-import { createSimulator } from '../sim/server.js';
-import { demoClosingLines, GO_LIVE_LINES } from './demo-report.js';
+import { createAlertStore } from '../src/alerts/alert-store.js';
+import type { AlertView } from '../src/alerts/render.js';
+import { renderPlainList } from '../src/alerts/render-plain.js';
+import { type Config, loadConfig } from '../src/config.js';
+import { formatSummary } from '../src/jobs/check.js';
+import { readEnrichment } from '../src/jobs/cycle-state.js';
+import { createPipeline } from '../src/jobs/pipeline.js';
+import { wirePipeline } from '../src/jobs/production-deps.js';
+import { createLogger } from '../src/logger.js';
+import { OperatorError } from '../src/operator-error.js';
 import {
   type PrivateRedis,
   RedisServerMissingError,
   redisAnswers,
   startPrivateRedis,
-} from './private-redis.js';
-import { deleteKeysMatching } from './redis-keys.js';
+} from '../src/ops/private-redis.js';
+import { deleteKeysMatching } from '../src/ops/redis-keys.js';
+import { demoClosingLines, GO_LIVE_LINES } from './demo-report.js';
+import { createFakeSlack, type FakeSlackMessage } from './fake-slack.js';
+import { createSimulator } from './server.js';
 
 /**
  * `npm run demo`, the embedded default: the simulator with a sample partner, one real cycle through the

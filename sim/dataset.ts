@@ -1,4 +1,4 @@
-import { parseJsonSafe } from '../util/json.js';
+import { parseJsonSafe } from '../src/util/json.js';
 import { CATALOG, catalogLine } from './catalog.js';
 import { EXAMPLE_INSTANCE_LIST } from './examples.js';
 import { hasBarePlanId, type InstanceGenerator, type RawInstance } from './generator.js';

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Logger } from '../logger.js';
-import { silentLogger } from '../logger.js';
+import type { Logger } from '../src/logger.js';
+import { silentLogger } from '../src/logger.js';
 import { catalogLine } from './catalog.js';
 import { createDataset, type ServedRecord } from './dataset.js';
 import { createFaultPlan, type InjectedFault, type SimFaults } from './faults.js';

@@ -1,4 +1,4 @@
-import type { Evaluation, Severity } from '../alerts/types.js';
+import type { Evaluation, Severity } from '../src/alerts/types.js';
 
 /**
  * The lines that close `npm run demo`: how many alerts of each severity, where they went in Slack, and
