@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { conversationsHistory, conversationsReplies } from './fake-slack-history.js';
 
 /**
  * A local stand-in for Slack's Web API: enough of chat.*, views.publish, auth.test and a few lookups
@@ -53,9 +54,16 @@ export interface FakeSlack {
   failNext(n: number, status?: number, method?: string): void;
   /** The next `n` matching calls answer `{ok:false, error}` with HTTP 200 (e.g. channel_not_found). */
   errorNext(n: number, error: string, method?: string): void;
+  /**
+   * The next `n` matching calls are carried out (a post exists) but the caller does not learn it: HTTP
+   * `status` (default 500), or with `hangMs` no answer that long and then the connection dropped (a timeout).
+   */
+  acceptThenFail(n: number, options?: { status?: number; hangMs?: number }, method?: string): void;
   close(): Promise<void>;
   reset(): void;
 }
+
+type AfterFault = { remaining: number; method: string | undefined; status: number; hangMs?: number };
 
 type Fault = {
   remaining: number;
@@ -129,6 +137,7 @@ export async function createFakeSlack(options: FakeSlackOptions = {}): Promise<F
   // Insertion order of the Map is posting order, which `messages()` keeps.
   const messages = new Map<string, FakeSlackMessage>();
   let faults: Fault[] = [];
+  let afterFaults: AfterFault[] = [];
   let seq = 0;
   const tsBase = Math.floor(clock() / 1000);
 
@@ -212,6 +221,10 @@ export async function createFakeSlack(options: FakeSlackOptions = {}): Promise<F
         homeViews.set(userId, body.view);
         return { ok: true, view: { id: `V${seq}`, type: 'home', ...(body.view as object) } };
       }
+      case 'conversations.history':
+        return conversationsHistory([...messages.values()], body);
+      case 'conversations.replies':
+        return conversationsReplies([...messages.values()], body);
       case 'conversations.info': {
         const channel = text(body.channel);
         if (!CHANNEL_ID.test(channel)) return { ok: false, error: 'channel_not_found' };
@@ -276,6 +289,21 @@ export async function createFakeSlack(options: FakeSlackOptions = {}): Promise<F
       }
       const result = answer(method, body);
       record.ok = result.ok === true;
+      const after = afterFaults.find(
+        (f) => f.remaining > 0 && (f.method === undefined || f.method === method),
+      );
+      if (after) {
+        after.remaining -= 1;
+        afterFaults = afterFaults.filter((f) => f.remaining > 0);
+        record.status = after.status;
+        if (after.hangMs !== undefined) {
+          await new Promise((r) => setTimeout(r, after.hangMs));
+          req.socket.destroy();
+          return;
+        }
+        send(res, after.status, { ok: false, error: 'internal_error' });
+        return;
+      }
       send(res, 200, result);
     })().catch(() => {
       if (!res.headersSent) send(res, 500, { ok: false, error: 'fatal_error' });
@@ -309,12 +337,21 @@ export async function createFakeSlack(options: FakeSlackOptions = {}): Promise<F
     errorNext(n, error, method) {
       faults.push({ remaining: n, method, status: 200, error });
     },
+    acceptThenFail(n, options = {}, method) {
+      afterFaults.push({
+        remaining: n,
+        method,
+        status: options.hangMs === undefined ? (options.status ?? 500) : 0,
+        ...(options.hangMs === undefined ? {} : { hangMs: options.hangMs }),
+      });
+    },
     reset() {
       calls.length = 0;
       responses.length = 0;
       messages.clear();
       homeViews.clear();
       faults = [];
+      afterFaults = [];
     },
     close() {
       return new Promise((resolve) => {
