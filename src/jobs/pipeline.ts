@@ -8,6 +8,7 @@ import type { Config } from '../config.js';
 import { type Logger, silentLogger } from '../logger.js';
 import type { RedisLink } from '../ops/redis-connection.js';
 import { createChannelLimiter } from '../slack/channel-limiter.js';
+import { createSlackHistory } from '../slack/history.js';
 import type { SlackWebClient } from '../slack/web-client.js';
 import type { YeastarClient } from '../yeastar/types.js';
 import { CHECK_JOB_PREFIX, createCheckWaiters } from './check-waiters.js';
@@ -19,6 +20,7 @@ import { isFinalFailure } from './errors.js';
 import { createHeldBatch } from './held-digest.js';
 import { cycleIdOf, QUEUES, type QueueName, SCHEDULER_ID } from './ids.js';
 import type { EnrichData, NotifyData, ScanData } from './job-data.js';
+import { createPostIntents } from './notify/post-intent.js';
 import { processNotify } from './notify/process.js';
 import { processCycle, reportCycleEnd } from './orchestrator.js';
 import { jobOptions } from './queue-options.js';
@@ -118,6 +120,8 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
       burst: config.slack.burst,
     }),
     held: createHeldBatch({ redis, prefix, clock }),
+    history: createSlackHistory({ slack: deps.slack, logger }),
+    intents: createPostIntents(redis, prefix),
     queues,
     tuning,
     routes,
@@ -265,6 +269,8 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
     queues,
     startWorkers,
     async start() {
+      // Said at start: without the history scopes exactly-once falls back to at-least-once.
+      if (config.slack.alertChannel) await ctx.history.probe(config.slack.alertChannel);
       await startWorkers();
       const repeat = config.pollCron
         ? { pattern: config.pollCron, tz: config.timeZone }
