@@ -59,6 +59,8 @@ export interface FakeSlack {
    * `status` (default 500), or with `hangMs` no answer that long and then the connection dropped (a timeout).
    */
   acceptThenFail(n: number, options?: { status?: number; hangMs?: number }, method?: string): void;
+  /** The next `n` matching calls about `channel` get an HTTP error (default 500): one channel's outage. */
+  failNextIn(channel: string, n: number, status?: number, method?: string): void;
   close(): Promise<void>;
   reset(): void;
 }
@@ -71,6 +73,8 @@ type Fault = {
   status: number;
   retryAfterSeconds?: number;
   error: string;
+  /** Only calls whose `channel` is this one. */
+  channel?: string;
 };
 
 const JSON_FIELDS = new Set(['blocks', 'metadata', 'attachments', 'view', 'unfurl', 'user_auth_blocks']);
@@ -141,8 +145,13 @@ export async function createFakeSlack(options: FakeSlackOptions = {}): Promise<F
   let seq = 0;
   const tsBase = Math.floor(clock() / 1000);
 
-  function takeFault(method: string): Fault | undefined {
-    const fault = faults.find((f) => f.remaining > 0 && (f.method === undefined || f.method === method));
+  function takeFault(method: string, channel?: unknown): Fault | undefined {
+    const fault = faults.find(
+      (f) =>
+        f.remaining > 0 &&
+        (f.method === undefined || f.method === method) &&
+        (f.channel === undefined || f.channel === channel),
+    );
     if (!fault) return undefined;
     fault.remaining -= 1;
     faults = faults.filter((f) => f.remaining > 0);
@@ -272,7 +281,7 @@ export async function createFakeSlack(options: FakeSlackOptions = {}): Promise<F
       const record: FakeSlackCall = { method, body, token, at, status: 200, ok: false };
       calls.push(record);
 
-      const fault = takeFault(method);
+      const fault = takeFault(method, body.channel);
       if (fault) {
         record.status = fault.status;
         send(
@@ -336,6 +345,9 @@ export async function createFakeSlack(options: FakeSlackOptions = {}): Promise<F
     },
     errorNext(n, error, method) {
       faults.push({ remaining: n, method, status: 200, error });
+    },
+    failNextIn(channel, n, status = 500, method) {
+      faults.push({ remaining: n, method, status, error: 'internal_error', channel });
     },
     acceptThenFail(n, options = {}, method) {
       afterFaults.push({

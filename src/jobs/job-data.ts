@@ -54,6 +54,8 @@ export type NotifyData =
       alertKey: string;
       /** The channel whose message this job updates, or posts when the channel has none yet. */
       channel: string;
+      /** A first copy in `channel` held for quiet hours until this instant: posted with its batch. */
+      heldAt?: number;
       previousStage: Stage | null;
       evaluation: Evaluation;
       /** The renewal options (absent on older jobs: read from the cycle's hash). */

@@ -13,6 +13,7 @@ import type { SlackWebClient } from '../slack/web-client.js';
 import type { YeastarClient } from '../yeastar/types.js';
 import { CHECK_JOB_PREFIX, createCheckWaiters } from './check-waiters.js';
 import { defaultTuning, type PipelineContext, type PipelineTuning } from './context.js';
+import { queueRepair } from './copy-repair.js';
 import { createCycleState } from './cycle-state.js';
 import { type CycleProgress, type CycleSummary, failureCounters, summaryOf } from './cycle-summary.js';
 import { processEnrich } from './enrich-job.js';
@@ -154,6 +155,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
       await ctx.state.finish(cycleId, null, { fields: { status: 'failed' } });
     } else {
       await ctx.state.finish(cycleId, job.id!, { counters: failureCounters(job.id!, job.data) });
+      if (queue === 'notify') await queueRepair(ctx, job as Job<NotifyData>);
     }
   }
 

@@ -4,7 +4,7 @@ import type { Evaluation } from '../alerts/types.js';
 import type { YeastarClient } from '../yeastar/types.js';
 import type { PipelineContext } from './context.js';
 import { countingClient } from './counting-client.js';
-import { enrichPage } from './enrich-job.js';
+import { enrichPage, queueHeld } from './enrich-job.js';
 import { isYeastarUnrecoverable, unrecoverable } from './errors.js';
 import { jobIds } from './ids.js';
 import { type EnrichData, type NotifyData, resolveJob, type ScanData } from './job-data.js';
@@ -38,7 +38,7 @@ export async function processScan(ctx: PipelineContext, job: Job<ScanData>): Pro
     ...(await addJobs(ctx, 'notify', [...resolves, ...enriched.due])),
   );
   // Held deliveries are not the cycle's to wait for: they go out at their route's opening.
-  await addJobs(ctx, 'notify', enriched.held);
+  await queueHeld(ctx, enriched.held);
 
   await ctx.state.finish(cycleId, jobId, {
     children,

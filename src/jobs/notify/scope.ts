@@ -9,6 +9,7 @@ import type {
 } from '../../alerts/types.js';
 import { SlackPlatformError, SlackRateLimitError } from '../../slack/api-errors.js';
 import type { PipelineContext } from '../context.js';
+import { IN_FLIGHT_MS } from './post-intent.js';
 
 /**
  * What every notify action shares within one job: Slack calls made once per cycle and step, the Redis
@@ -130,7 +131,14 @@ export function createNotifyScope(
       if (earlier) return JSON.parse(earlier) as Posted;
       activeChannel = channel;
       const intentId = intentIdOf(job.cycleId, alertKey, step, field);
-      const intent = await ctx.intents.open(intentId, channel, ctx.clock(), threadTs);
+      const intent = await ctx.intents.open(intentId, jobId, {
+        channel,
+        at: ctx.clock(),
+        ...(threadTs ? { threadTs } : {}),
+      });
+      // Another job's post of the same message may be in flight (a repair meeting a cycle's post): wait
+      // for it to land or die rather than post beside it.
+      if (intent.busy) throw new SlackPause(IN_FLIGHT_MS / 3);
       const record = (posted: Posted) => {
         pending.push(
           ctx.redis.hset(sentKey, field, JSON.stringify(posted)).then(() => ctx.intents.close(intentId)),
@@ -159,9 +167,12 @@ export function createNotifyScope(
           ...(threadTs ? { thread_ts: threadTs } : {}),
         })
         .catch(async (error: unknown) => {
-          // Slack answered, and said no: nothing was posted, so the retry need not look for it.
+          // Slack answered, and said no: nothing was posted, so the retry need not look for it. Any
+          // other failure may have been posted: the intent stays for the retry to search, unclaimed.
           if (error instanceof SlackPlatformError || error instanceof SlackRateLimitError) {
             await ctx.intents.close(intentId);
+          } else {
+            await ctx.intents.release(intentId);
           }
           throw error;
         });
@@ -193,7 +204,7 @@ export function createNotifyScope(
       if (threadTs) {
         pending.push(ctx.redis.set(threadRootKey(posted), threadTs, 'PX', ctx.config.alertRetentionMs));
       }
-      pending.push(ctx.store.setMessage(key, posted, ctx.clock()));
+      pending.push(ctx.store.setMessage(key, posted, ctx.clock(), evaluation.stage ?? undefined));
     },
     threadOf: async (ref) => (await ctx.redis.get(threadRootKey(ref))) ?? ref.ts,
     sentBefore: async (key, step) => Boolean(await sentValue(sentField(key, step))),
