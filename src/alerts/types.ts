@@ -153,8 +153,23 @@ export type RenderedMessage = {
   blocks: KnownBlock[];
   metadata: {
     event_type: 'yeastar_renewal_alert';
-    event_payload: { alertKey: string; productId: string; productNo: string; kind: AlertKind; stage: string };
+    event_payload: {
+      alertKey: string;
+      productId: string;
+      productNo: string;
+      kind: AlertKind;
+      stage: string;
+    } & AlertMetadataState;
   };
+};
+
+/** What an alert's message carries of its record beside the contract's fields (all strings, as Slack keeps them). */
+export type AlertMetadataState = {
+  digest?: string;
+  acknowledgedBy?: string;
+  acknowledgedAt?: string;
+  snoozedBy?: string;
+  snoozedUntil?: string;
 };
 
 /** Slack `action_id`s of the alert buttons: the contract between `render.ts` and `src/slack/`. Each

@@ -9,6 +9,7 @@ import { isYeastarUnrecoverable, unrecoverable } from './errors.js';
 import { cycleIdOf, jobIds } from './ids.js';
 import { type NotifyData, resolveJob, type ScanData } from './job-data.js';
 import { addJobs } from './queue-options.js';
+import { ensureIndex } from './rebuild.js';
 import { queueReminders } from './reminders.js';
 import { createStormStream } from './storm-stream.js';
 
@@ -67,6 +68,8 @@ export async function processCycle(
   const log = ctx.logger.child({ cycleId });
 
   try {
+    // A Redis without the alert index (wiped, or new) is rebuilt from Slack before anything is decided.
+    await ensureIndex(ctx, log);
     await startScan(ctx, cycleId, log);
     const storms = createStormStream(ctx, cycleId);
     await waitIdle(ctx, job, cycleId, 'scan', (hash) => storms.advance(hash));

@@ -11,7 +11,15 @@ import type { SlackWebClient } from './web-client.js';
  */
 
 /** What a message's metadata must carry to be found: its post id in `event_payload.postId`. */
-export type HistoryMessage = { ts: string; thread_ts?: string; metadata?: unknown; text?: string };
+export type HistoryMessage = {
+  ts: string;
+  thread_ts?: string;
+  reply_count?: number;
+  metadata?: unknown;
+  text?: string;
+};
+
+export type HistoryPage = { messages: HistoryMessage[]; nextCursor: string | undefined };
 
 export type SlackHistory = {
   /** One cheap call at start: warns when the token lacks the history scopes. */
@@ -23,8 +31,15 @@ export type SlackHistory = {
    * at or after `sinceMs` (minus a margin for clock skew); null when it is not there.
    */
   findPost(channel: string, postId: string, sinceMs: number, threadTs?: string): Promise<string | null>;
-  /** Every top-level message of `channel` since `sinceMs`, newest first, metadata included. */
-  scan(channel: string, sinceMs: number): AsyncGenerator<HistoryMessage[]>;
+  /**
+   * One page (metadata included) of `channel`'s top-level messages since `sinceMs`, newest first, or of
+   * the thread of `threadTs`, oldest first; null without the history scopes. Errors as thrown (429 …).
+   */
+  page(
+    channel: string,
+    sinceMs: number,
+    options?: { threadTs?: string; cursor?: string },
+  ): Promise<HistoryPage | null>;
 };
 
 /** The bot's clock and Slack's may differ by a little; a post is searched from this much earlier. */
@@ -58,34 +73,33 @@ export function createSlackHistory(deps: { slack: SlackWebClient; logger: Logger
     return false;
   }
 
-  async function* pages(
+  async function page(
     channel: string,
     sinceMs: number,
-    threadTs: string | undefined,
-    maxPages: number,
-  ): AsyncGenerator<HistoryMessage[]> {
-    let cursor: string | undefined;
-    for (let n = 0; n < maxPages; n++) {
-      const args = {
-        channel,
-        oldest: oldestOf(sinceMs),
-        limit: PAGE_SIZE,
-        include_all_metadata: true,
-        ...(cursor ? { cursor } : {}),
-      };
-      let answer: { messages?: Array<Partial<HistoryMessage>>; response_metadata?: { next_cursor?: string } };
-      try {
-        answer = threadTs
-          ? await slack.conversations.replies({ ...args, ts: threadTs })
-          : await slack.conversations.history(args);
-      } catch (error) {
-        if (noted(error)) return;
-        throw error;
-      }
-      yield (answer.messages ?? []).filter((m): m is HistoryMessage => typeof m.ts === 'string');
-      cursor = answer.response_metadata?.next_cursor || undefined;
-      if (!cursor) return;
+    options: { threadTs?: string; cursor?: string } = {},
+  ): Promise<HistoryPage | null> {
+    if (missingScope) return null;
+    const { threadTs, cursor } = options;
+    const args = {
+      channel,
+      oldest: oldestOf(sinceMs),
+      limit: PAGE_SIZE,
+      include_all_metadata: true,
+      ...(cursor ? { cursor } : {}),
+    };
+    let answer: { messages?: Array<Partial<HistoryMessage>>; response_metadata?: { next_cursor?: string } };
+    try {
+      answer = threadTs
+        ? await slack.conversations.replies({ ...args, ts: threadTs })
+        : await slack.conversations.history(args);
+    } catch (error) {
+      if (noted(error)) return null;
+      throw error;
     }
+    return {
+      messages: (answer.messages ?? []).filter((m): m is HistoryMessage => typeof m.ts === 'string'),
+      nextCursor: answer.response_metadata?.next_cursor || undefined,
+    };
   }
 
   return {
@@ -102,16 +116,19 @@ export function createSlackHistory(deps: { slack: SlackWebClient; logger: Logger
     },
     available: () => !missingScope,
     async findPost(channel, postId, sinceMs, threadTs) {
-      if (missingScope) return null;
-      for await (const page of pages(channel, sinceMs, threadTs, SEARCH_PAGES)) {
-        const found = page.find((m) => postIdOf(m) === postId);
-        if (found) return found.ts;
+      let cursor: string | undefined;
+      for (let n = 0; n < SEARCH_PAGES; n++) {
+        const found = await page(channel, sinceMs, {
+          ...(threadTs ? { threadTs } : {}),
+          ...(cursor ? { cursor } : {}),
+        });
+        const match = found?.messages.find((m) => postIdOf(m) === postId);
+        if (match) return match.ts;
+        cursor = found?.nextCursor;
+        if (!cursor) return null;
       }
       return null;
     },
-    async *scan(channel, sinceMs) {
-      if (missingScope) return;
-      yield* pages(channel, sinceMs, undefined, Number.POSITIVE_INFINITY);
-    },
+    page,
   };
 }
