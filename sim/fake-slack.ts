@@ -61,6 +61,8 @@ export interface FakeSlack {
   acceptThenFail(n: number, options?: { status?: number; hangMs?: number }, method?: string): void;
   /** The next `n` matching calls about `channel` get an HTTP error (default 500): one channel's outage. */
   failNextIn(channel: string, n: number, status?: number, method?: string): void;
+  /** Drops every fault not used up yet; messages and calls stay. */
+  clearFaults(): void;
   close(): Promise<void>;
   reset(): void;
 }
@@ -345,6 +347,10 @@ export async function createFakeSlack(options: FakeSlackOptions = {}): Promise<F
     },
     errorNext(n, error, method) {
       faults.push({ remaining: n, method, status: 200, error });
+    },
+    clearFaults() {
+      faults = [];
+      afterFaults = [];
     },
     failNextIn(channel, n, status = 500, method) {
       faults.push({ remaining: n, method, status, error: 'internal_error', channel });

@@ -88,3 +88,23 @@ describe('Redis wiped under 20 open alerts', () => {
     expect(w.slack.calls.filter((c) => c.method.startsWith('conversations.'))).toEqual([]);
   });
 });
+
+describe('what a rebuild costs', () => {
+  it('100 open alerts posted top-level cost one conversations.history call (a digest thread adds one replies call)', {
+    timeout: 90_000,
+  }, async () => {
+    world = await createWorld({ sim: { instances: 1_500, attention: 100 }, env: { DIGEST_OVER: '200' } });
+    const w = world;
+    const expected = await w.expectedAlerts();
+    expect(expected).toHaveLength(100);
+    expect((await w.check()).code).toBe(0);
+    expect(w.topLevel()).toHaveLength(100);
+    await deleteKeys(w.redis, w.prefix);
+    w.slack.calls.length = 0;
+    expect((await w.check()).code).toBe(0);
+    expect(w.slack.calls.filter((c) => c.method === 'chat.postMessage')).toEqual([]);
+    expect(w.slack.calls.filter((c) => c.method.startsWith('conversations.')).map((c) => c.method)).toEqual([
+      'conversations.history',
+    ]);
+  });
+});
