@@ -229,14 +229,10 @@ async function chaosRuns(world: World, renewed: Set<string>): Promise<void> {
     }
     if (rng.chance(0.6)) injectSlackFault(world.slack, rng);
     if (rng.chance(0.4)) injectApiFault(world.sim, rng);
-    if (counts.redisWipes === 0 && counts.kills >= wipeAt) {
-      // An operator's FLUSHALL while no worker runs: the next cycle rebuilds from Slack.
-      await world.redis.wipe();
-      counts.redisWipes += 1;
-    }
     const { child, exited } = runChild(world);
     const killAfter = rng.int(400, 4_500);
     const restartNow = counts.redisRestarts === 0 && counts.kills >= restartAt;
+    const wipeNow = counts.redisWipes === 0 && counts.kills >= wipeAt;
     const timer = new Promise<'kill'>((r) => setTimeout(() => r('kill'), killAfter));
     const outcome = await Promise.race([exited.then(() => 'exit' as const), timer]);
     if (outcome === 'kill') {
@@ -244,6 +240,12 @@ async function chaosRuns(world: World, renewed: Set<string>): Promise<void> {
         await world.redis.restart();
         counts.redisRestarts += 1;
       }
+      if (wipeNow) {
+        // An operator's FLUSHALL under a running worker, which goes on a moment on the empty Redis.
+        await world.redis.wipe();
+        counts.redisWipes += 1;
+      }
+      if (restartNow || wipeNow) await new Promise((r) => setTimeout(r, rng.int(300, 1_500)));
       child.kill('SIGKILL');
       counts.kills += 1;
     }

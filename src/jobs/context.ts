@@ -31,6 +31,8 @@ export type PipelineTuning = {
   /** Workspace-wide Slack calls (BullMQ's queue limiter), on top of the per-channel bucket. */
   slackLimit: { max: number; duration: number };
   attempts: Record<QueueName, number>;
+  /** How often `npm start` checks its poll schedule is still in Redis (schedule-keeper.ts). */
+  scheduleCheckMs?: number;
   /** How often workers look for jobs whose process died (their lock expired). */
   stalledIntervalMs: number;
   /**

@@ -38,7 +38,10 @@ export function plannedNotifies(
   if (action === 'post') return { due, held };
   const now = ctx.clock();
   const targets = targetsFor(ctx, evaluation);
-  const channels = [...new Set([...messages.map((m) => m.channel), ...targets.map((t) => t.channel)])];
+  const only = data.channels ? new Set(data.channels) : null;
+  const channels = [...new Set([...messages.map((m) => m.channel), ...targets.map((t) => t.channel)])].filter(
+    (c) => !only || only.has(c),
+  );
   for (const channel of channels) {
     const hasMessage = messages.some((m) => m.channel === channel);
     const notify: NotifyData = { cycleId, action, alertKey, channel, previousStage, evaluation, enrichment };

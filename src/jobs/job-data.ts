@@ -20,6 +20,8 @@ export type EnrichData = {
   evaluation: Evaluation;
   /** The alert's messages when the scan decided (absent on jobs queued before messages were per channel). */
   messages?: SlackMessageRef[];
+  /** Only these channels (a copy behind its record, lagging-copies.ts); absent: every channel. */
+  channels?: string[];
 };
 
 export type NotifyData =

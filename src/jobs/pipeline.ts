@@ -26,6 +26,7 @@ import { processNotify } from './notify/process.js';
 import { processCycle, reportCycleEnd } from './orchestrator.js';
 import { jobOptions } from './queue-options.js';
 import { processScan } from './scan.js';
+import { keepSchedule } from './schedule-keeper.js';
 import { createSelfMonitor, type SelfMonitor } from './self-monitor.js';
 
 /**
@@ -248,6 +249,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
   }
 
   let workersStarted = false;
+  let stopKeeper: (() => void) | undefined;
   async function startWorkers(): Promise<void> {
     if (workersStarted) return;
     workersStarted = true;
@@ -278,9 +280,18 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
         ? { pattern: config.pollCron, tz: config.timeZone }
         : { every: config.pollEveryMs };
       // Upserted by id: restarts and extra processes replace the one schedule, never add a second.
-      await queues.poll.upsertJobScheduler(SCHEDULER_ID, repeat, {
-        name: 'cycle',
-        opts: jobOptions(ctx, 'poll'),
+      const upsert = () =>
+        queues.poll.upsertJobScheduler(SCHEDULER_ID, repeat, {
+          name: 'cycle',
+          opts: jobOptions(ctx, 'poll'),
+        });
+      await upsert();
+      stopKeeper ??= keepSchedule({
+        queue: queues.poll,
+        schedulerId: SCHEDULER_ID,
+        upsert,
+        everyMs: tuning.scheduleCheckMs ?? 60_000,
+        logger,
       });
       logger.info({ schedule: config.pollCron ?? `every ${config.pollEveryMs} ms` }, 'poll schedule set');
     },
@@ -301,6 +312,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
       // One close, however many callers (a signal, then the command's own end) wait for it.
       closed ??= (async () => {
         closing = true;
+        stopKeeper?.();
         await Promise.all(workers.map((w) => w.close()));
         await Promise.all(Object.values(queues).map((q) => q.close()));
         // QUIT only where it can be sent: written to a socket that never got through it fails on it.

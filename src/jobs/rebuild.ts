@@ -3,6 +3,7 @@ import type { Logger } from '../logger.js';
 import { SlackRateLimitError, SlackTransportError } from '../slack/api-errors.js';
 import type { HistoryPage } from '../slack/history.js';
 import type { PipelineContext } from './context.js';
+import { indexMarker } from './index-marker.js';
 import { createCollector, isDigestRoot } from './rebuild-collect.js';
 
 /**
@@ -23,10 +24,6 @@ const DAY_MS = 86_400_000;
 export const HISTORY_PER_MINUTE = 50;
 const BURST = 5;
 const TRANSPORT_RETRIES = 4;
-
-export function indexMarker(prefix: string): string {
-  return `${prefix}:alerts:indexed`;
-}
 
 export type RebuildReport = {
   channels: number;
@@ -158,6 +155,7 @@ export async function rebuildFromSlack(ctx: PipelineContext, log: Logger): Promi
       ctx.config.alertRetentionMs,
     );
   }
-  log.info(report, 'alert index rebuilt from Slack');
+  // A new Redis over empty channels is the usual case: said only when Slack had something to restore.
+  log[report.restored + report.merged > 0 ? 'info' : 'debug'](report, 'alert index rebuilt from Slack');
   return report;
 }

@@ -108,3 +108,36 @@ describe('what a rebuild costs', () => {
     ]);
   });
 });
+
+describe('Redis wiped under a running `npm start`', () => {
+  it('sets the poll schedule again, and the cycle it runs rebuilds before posting: nothing posted twice', {
+    timeout: 90_000,
+  }, async () => {
+    world = await createWorld({
+      sim: { instances: 300, attention: 12 },
+      env: { DIGEST_OVER: '50', POLL_EVERY: '1h' },
+      tuning: { scheduleCheckMs: 200 },
+    });
+    const w = world;
+    const expected = (await w.expectedAlerts()).map((e) => e.alertKey).sort();
+    const pipeline = w.pipeline();
+    await pipeline.start();
+    const posted = () => w.postsByAlert().size;
+    for (let i = 0; i < 400 && posted() < expected.length; i++) await new Promise((r) => setTimeout(r, 50));
+    expect([...w.postsByAlert().keys()].sort()).toEqual(expected);
+
+    await deleteKeys(w.redis, w.prefix);
+    const history = () => w.slack.calls.filter((c) => c.method === 'conversations.history').length;
+    const before = history();
+    // The schedule comes back, its first cycle runs at once and reads Slack before anything else.
+    for (let i = 0; i < 400 && history() === before; i++) await new Promise((r) => setTimeout(r, 50));
+    expect(history()).toBeGreaterThan(before);
+    const store = createAlertStore({ redis: w.redis, prefix: w.prefix });
+    for (let i = 0; i < 400 && (await store.counts()).total < expected.length; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect((await store.counts()).total).toBe(expected.length);
+    expect(await pipeline.queues.poll.getJobScheduler('poll')).toBeDefined();
+    for (const [key, n] of w.postsByAlert()) expect(n, key).toBe(1);
+  });
+});

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
+import { indexMarker } from '../index-marker.js';
 
 /**
  * The intent written before a chat.postMessage: which post id it carries, where and when. Found later
@@ -22,6 +23,8 @@ export type OpenedIntent = PostIntent & {
   fresh: boolean;
   /** Another job holds the claim: its post may be in flight. */
   busy: boolean;
+  /** The alert index is there (rebuild.ts): false right after Redis lost its data. */
+  indexed: boolean;
 };
 
 export type PostIntents = {
@@ -60,14 +63,15 @@ export function createPostIntents(redis: Redis, prefix: string): PostIntents {
           .get(key(id))
           .set(claim, owner, 'PX', IN_FLIGHT_MS, 'NX')
           .get(claim)
+          .exists(indexMarker(prefix))
           .exec()) ?? [];
-      const [set, existing, , holder] = replies.map(([, value]) => value);
-      const busy = typeof holder === 'string' && holder !== owner;
-      if (set === 'OK') return { ...intent, fresh: true, busy };
+      const [set, existing, , holder, marker] = replies.map(([, value]) => value);
+      const seen = { busy: typeof holder === 'string' && holder !== owner, indexed: marker === 1 };
+      if (set === 'OK') return { ...intent, fresh: true, ...seen };
       const earlier = parse(existing);
-      if (earlier) return { ...earlier, fresh: false, busy };
+      if (earlier) return { ...earlier, fresh: false, ...seen };
       await redis.set(key(id), JSON.stringify(intent), 'PX', INTENT_MS);
-      return { ...intent, fresh: true, busy };
+      return { ...intent, fresh: true, ...seen };
     },
     close: (id) => redis.del(key(id), `${key(id)}:claim`),
     release: (id) => redis.del(`${key(id)}:claim`),

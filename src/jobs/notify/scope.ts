@@ -73,6 +73,9 @@ export function withPostId(
     : { event_type: POST_EVENT_TYPE, event_payload: { postId } };
 }
 
+/** How long an alert's post waits, at a time, for a lost alert index to be rebuilt. */
+const INDEX_WAIT_MS = 10_000;
+
 /** Metadata event type of the bot's messages that are not alerts (digests, thread replies). */
 export const POST_EVENT_TYPE = 'yeastar_renewal_post';
 
@@ -139,6 +142,9 @@ export function createNotifyScope(
       // Another job's post of the same message may be in flight (a repair meeting a cycle's post): wait
       // for it to land or die rather than post beside it.
       if (intent.busy) throw new SlackPause(IN_FLIGHT_MS / 3);
+      // Redis lost its data under this job: an alert's first post waits for the next cycle to rebuild
+      // the index from Slack, which may well show the alert posted already.
+      if (intentId.startsWith('alert:') && !intent.indexed) throw new SlackPause(INDEX_WAIT_MS);
       const record = (posted: Posted) => {
         pending.push(
           ctx.redis.hset(sentKey, field, JSON.stringify(posted)).then(() => ctx.intents.close(intentId)),
