@@ -78,3 +78,55 @@ describe('an alert routed to two channels', () => {
     }
   });
 });
+
+describe('copies behind their alert', () => {
+  it('the next cycle escalates a copy whose update was lost and posts a copy that was never made, once', {
+    timeout: 90_000,
+  }, async () => {
+    file = join(tmpdir(), `routes-${randomBytes(5).toString('hex')}.yml`);
+    writeFileSync(file, `routes:\n  - name: both\n    channels: [${TEAM}, ${FINANCE}]\n`);
+    world = await createWorld({
+      sim: { instances: 200, attention: 8 },
+      env: { ROUTES_FILE: file, DIGEST_OVER: '50' },
+      tuning: { attempts: { poll: 3, scan: 6, enrich: 4, notify: 1 } },
+    });
+    const w = world;
+    const expected = (await w.expectedAlerts()).filter((e) =>
+      ['14d', '7d', '3d', '1d', 'expired'].includes(e.stage!),
+    );
+    expect(expected.length).toBeGreaterThan(1);
+    const keys = (await w.expectedAlerts()).map((e) => e.alertKey).sort();
+    // Every finance post fails once (one attempt each): those copies are missing after the cycle.
+    w.slack.failNextIn(FINANCE, keys.length, 503, 'chat.postMessage');
+    const pipeline = w.pipeline();
+    await pipeline.startWorkers();
+    await pipeline.runCycleNow();
+    expect(topLevel(w, FINANCE)).toHaveLength(0);
+
+    // One team copy's update "lost": its record says it still shows 30d.
+    const store = createAlertStore({ redis: w.redis, prefix: w.prefix });
+    const behind = expected[0]!.alertKey;
+    await store.markNotified(behind, null, TEAM, '30d');
+    w.slack.calls.length = 0;
+
+    await pipeline.runCycleNow();
+    const updates = w.slack.calls.filter((c) => c.method === 'chat.update' && c.body.channel === TEAM);
+    expect(updates.map((c) => alertKeyOfMessage(c.body))).toEqual([behind]);
+    const teamCopy = topLevel(w, TEAM).find((m) => alertKeyOfMessage(m) === behind)!;
+    expect(
+      w.slack
+        .messages(TEAM)
+        .filter((m) => m.thread_ts === teamCopy.ts)
+        .map((m) => m.text),
+    ).toEqual([expect.stringMatching(/escalated/i)]);
+    expect((await store.get(behind))!.messages.find((m) => m.channel === TEAM)!.stage).toBe(
+      expected[0]!.stage,
+    );
+    expect(topLevel(w, FINANCE).map(alertKeyOfMessage).sort()).toEqual(keys);
+
+    // The repair jobs queued by the first cycle's failures find the copies there and post nothing.
+    await new Promise((r) => setTimeout(r, 2 * REPAIR_DELAY_MS));
+    expect(topLevel(w, FINANCE)).toHaveLength(keys.length);
+    expect(topLevel(w, TEAM)).toHaveLength(keys.length);
+  });
+});
