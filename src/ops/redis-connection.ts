@@ -141,8 +141,9 @@ export function createRedisLink(deps: {
   function track(connection: Redis): Redis {
     connections.push(connection);
     connection.on('error', (error: Error) => report(error, 'connection'));
-    const duplicate = connection.duplicate.bind(connection);
-    connection.duplicate = (override) => track(duplicate(override));
+    // A cluster client's duplicate takes (startupNodes, options): every argument goes through as given.
+    const duplicate = connection.duplicate.bind(connection) as (...args: unknown[]) => Redis;
+    connection.duplicate = (...args: unknown[]) => track(duplicate(...args));
     return connection;
   }
 
