@@ -9,7 +9,7 @@ import { createRedisFactory } from '../../src/ops/redis-factory.js';
 import { createSlackApp } from '../../src/slack/app.js';
 import { createYeastarClient } from '../../src/yeastar/client.js';
 import { spawnCli } from '../helpers/cli-process.js';
-import { type LocalCluster, onPath, startLocalCluster } from '../helpers/redis-cluster.js';
+import { type LocalServers, onPath, startLocalCluster } from '../helpers/redis-cluster.js';
 import { alertKeyOfMessage, createWorld, type World } from '../jobs/harness.js';
 
 const missing = ['redis-server', 'redis-cli'].filter((binary) => !onPath(binary));
@@ -20,7 +20,7 @@ const title = missing.length
 const SECRET = 'cluster-test-signing-secret';
 
 describe.skipIf(missing.length > 0)(title, () => {
-  let cluster: LocalCluster;
+  let cluster: LocalServers;
   let connect: () => Redis;
   let world: World | undefined;
 
