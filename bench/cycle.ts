@@ -62,6 +62,7 @@ const concurrencyFlag = wholeNumber('concurrency', flags.concurrency, 1);
 const seed = wholeNumber('seed', flags.seed, 0)!;
 /** Bot processes sharing the work, as several `npm start` on one Redis would (this one included). */
 const processes = wholeNumber('processes', flags.processes, 1)!;
+const onCluster = flags.cluster === true;
 
 const say = (line: string) => process.stderr.write(`${line}\n`);
 
@@ -95,7 +96,7 @@ function heapFlags(): { start: string; bench: string } {
 }
 
 async function chooseRedis(): Promise<{ url: string; server: Pick<PrivateRedis, 'stop'> | null }> {
-  if (flags.cluster) {
+  if (onCluster) {
     const cluster = await startLocalCluster();
     return { url: cluster.url, server: cluster };
   }
@@ -217,7 +218,7 @@ function report(first: CycleResult, second: CycleResult, memory: MemoryPeaks, co
   out(`  phases seen: ${bot.timeline}`);
   out(
     `  CPU seconds: bot ${fixed(bot.cpuSeconds, 2)} (${threadShares(bot.split)}${fixed(bot.systemSeconds, 2)} of it in the kernel), Redis ${fixed(first.redisCpuSeconds, 2)}` +
-      `${first.redisServerCommands === null ? ' (shared server: other clients included)' : ''}, simulator + fake Slack ${fixed(stats.cpuSeconds, 2)}` +
+      `${onCluster ? ' (3 masters)' : first.redisServerCommands === null ? ' (shared server: other clients included)' : ''}, simulator + fake Slack ${fixed(stats.cpuSeconds, 2)}` +
       (processes > 1 ? `, ${processes - 1} more bot process(es) ${fixed(first.othersCpuSeconds, 2)}` : '') +
       ` (${os.availableParallelism()} cores; load average ${os.loadavg()[0]!.toFixed(1)})`,
   );
@@ -327,7 +328,7 @@ async function main(): Promise<number> {
       YEASTAR_CLIENT_SECRET: sim.credentials.clientSecret,
       ...(concurrencyFlag !== undefined ? { YEASTAR_CONCURRENCY: String(concurrencyFlag) } : {}),
       REDIS_URL: redisUrl,
-      REDIS_MODE: flags.cluster ? 'cluster' : 'single',
+      REDIS_MODE: onCluster ? 'cluster' : 'single',
       QUEUE_PREFIX: prefix,
       SLACK_BOT_TOKEN: 'xoxb-bench-token',
       SLACK_SIGNING_SECRET: SIGNING_SECRET,
@@ -356,7 +357,7 @@ async function main(): Promise<number> {
       throw new Error('the bot did not acknowledge a slash command before the cycle');
 
     // INFO commandstats of one server: a cluster's are spread over its nodes, and it is not counted.
-    const bench: Bench = { sim, bot, others, admin, privateServer: server !== null && !flags.cluster };
+    const bench: Bench = { sim, bot, others, admin, privateServer: server !== null && !onCluster };
     say('cycle 1: first look at every instance…');
     const first = await measuredCycle(bench);
     say('cycle 2: nothing changed…');
