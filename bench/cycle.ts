@@ -300,16 +300,16 @@ function botExecArgv(): string[] {
 async function main(): Promise<number> {
   const { url: redisUrl, server } = await chooseRedis();
   // On a cluster the prefix is a hash tag, as REDIS_MODE=cluster makes it: one slot for every key.
-  const prefix = flags.cluster
+  const prefix = onCluster
     ? `{bench-${randomBytes(4).toString('hex')}}`
     : `bench-${randomBytes(4).toString('hex')}`;
-  const where = flags.cluster
+  const where = onCluster
     ? `private 3-master Redis Cluster, seed ${redisUrl}`
     : server
       ? `private redis-server at ${redisUrl}`
       : `REDIS_URL (${new URL(redisUrl).host})`;
   say(`redis: ${where}; key prefix ${prefix} (deleted at the end)`);
-  const admin: Redis = flags.cluster
+  const admin: Redis = onCluster
     ? (new Cluster([redisUrl], { redisOptions: { maxRetriesPerRequest: 1 } }) as unknown as Redis)
     : new Redis(redisUrl, { maxRetriesPerRequest: 1 });
   let sim: SimChild | undefined;
