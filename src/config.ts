@@ -265,14 +265,22 @@ function deepFreeze<T>(value: T): T {
   return value;
 }
 
-export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+export function loadConfig(
+  env: Record<string, string | undefined> = process.env,
+  /** Settings the command about to run cannot do without: reported with the malformed ones, at once. */
+  required: readonly RequiredSetting[] = [],
+): Config {
   const input: Record<string, string | undefined> = {};
   for (const name of CONFIG_VARIABLES) input[name] = env[name];
   const parsed = envSchema.safeParse(input);
-  if (!parsed.success) {
-    const [first, ...others] = problemsOf(parsed.error.issues);
-    throw new ConfigError(first!.variable, first!.expected, others);
+  const problems = parsed.success ? [] : problemsOf(parsed.error.issues);
+  const named = new Set(problems.map((p) => p.variable));
+  for (const variable of required) {
+    if (!named.has(variable) && !env[variable]?.trim())
+      problems.push({ variable, expected: REQUIRED_EXPECTED });
   }
+  const [first, ...others] = problems;
+  if (first || !parsed.success) throw new ConfigError(first!.variable, first!.expected, others);
   const e = parsed.data;
   return deepFreeze({
     yeastar: {
@@ -315,16 +323,16 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
 }
 
 /** Fails naming every one of `variables` that a mode needs and the environment left empty. */
-export function requireSettings(
-  config: Config,
-  variables: ReadonlyArray<
-    | 'YEASTAR_CLIENT_ID'
-    | 'YEASTAR_CLIENT_SECRET'
-    | 'SLACK_BOT_TOKEN'
-    | 'SLACK_SIGNING_SECRET'
-    | 'SLACK_ALERT_CHANNEL'
-  >,
-): void {
+export type RequiredSetting =
+  | 'YEASTAR_CLIENT_ID'
+  | 'YEASTAR_CLIENT_SECRET'
+  | 'SLACK_BOT_TOKEN'
+  | 'SLACK_SIGNING_SECRET'
+  | 'SLACK_ALERT_CHANNEL';
+
+const REQUIRED_EXPECTED = 'a value (it is required here and was empty or unset)';
+
+export function requireSettings(config: Config, variables: readonly RequiredSetting[]): void {
   const values: Record<(typeof variables)[number], string | undefined> = {
     YEASTAR_CLIENT_ID: config.yeastar.clientId,
     YEASTAR_CLIENT_SECRET: config.yeastar.clientSecret,
@@ -334,7 +342,7 @@ export function requireSettings(
   };
   const [first, ...others] = variables
     .filter((name) => !values[name])
-    .map((variable) => ({ variable, expected: 'a value (it is required here and was empty or unset)' }));
+    .map((variable) => ({ variable, expected: REQUIRED_EXPECTED }));
   if (first) throw new ConfigError(first.variable, first.expected, others);
 }
 

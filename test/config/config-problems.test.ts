@@ -69,6 +69,22 @@ describe('POLL_CRON', () => {
   );
 });
 
+describe('loadConfig with the settings a command requires', () => {
+  it('reports the missing ones with the malformed ones, each variable once', () => {
+    const error = errorOf(() =>
+      loadConfig({ PORT: 'http', YEASTAR_CLIENT_ID: 'id' }, ['YEASTAR_CLIENT_ID', 'YEASTAR_CLIENT_SECRET']),
+    );
+    expect(error.message.split('\n')).toEqual([
+      'Invalid setting PORT: expected a TCP port from 0 to 65535',
+      'Invalid setting YEASTAR_CLIENT_SECRET: expected a value (it is required here and was empty or unset)',
+    ]);
+  });
+
+  it('takes a config whose required settings are all there', () => {
+    expect(loadConfig({ YEASTAR_CLIENT_ID: 'id' }, ['YEASTAR_CLIENT_ID']).yeastar.clientId).toBe('id');
+  });
+});
+
 describe('requireSettings', () => {
   it('names every missing variable at once', () => {
     const config = loadConfig({ YEASTAR_CLIENT_ID: 'id' });

@@ -14,6 +14,14 @@ afterAll(() => {
     if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGKILL');
 });
 
+const REQUIRED = {
+  YEASTAR_CLIENT_ID: 'id',
+  YEASTAR_CLIENT_SECRET: 'secret',
+  SLACK_BOT_TOKEN: 'xoxb-test',
+  SLACK_SIGNING_SECRET: 'signing',
+  SLACK_ALERT_CHANNEL: 'C0ALERTS',
+};
+
 describe('two bad settings', () => {
   it.each(['check', 'start'])('npm run %s: two lines, one per variable, and exit 1', async (command) => {
     const proc = spawnCli(command, {
@@ -22,6 +30,7 @@ describe('two bad settings', () => {
       // Unreachable on purpose: were the settings taken, the command would fail later and differently.
       REDIS_URL: 'redis://127.0.0.1:1',
       YEASTAR_BASE_URL: 'http://127.0.0.1:1',
+      ...REQUIRED,
     });
     running.push(proc);
     const { code } = await proc.exited;
@@ -36,5 +45,24 @@ describe('two bad settings', () => {
     ]);
     expectShortStderr(proc.stderr(), 2);
     expect(proc.stdout()).toBe('');
+  });
+});
+
+describe('a bad setting and missing ones', () => {
+  it('npm run check: the bad one and every missing one, in one go', async () => {
+    const { YEASTAR_CLIENT_SECRET: _secret, SLACK_ALERT_CHANNEL: _channel, ...some } = REQUIRED;
+    const proc = spawnCli('check', { PORT: 'http', REDIS_URL: 'redis://127.0.0.1:1', ...some });
+    running.push(proc);
+    const { code } = await proc.exited;
+    expect(code).toBe(1);
+    const lines = proc
+      .stderr()
+      .split('\n')
+      .filter((line) => line.trim() !== '');
+    expect(lines).toEqual([
+      'Invalid setting PORT: expected a TCP port from 0 to 65535',
+      'Invalid setting YEASTAR_CLIENT_SECRET: expected a value (it is required here and was empty or unset)',
+      'Invalid setting SLACK_ALERT_CHANNEL: expected a value (it is required here and was empty or unset)',
+    ]);
   });
 });
