@@ -65,7 +65,8 @@ export function isConnectionError(error: unknown): boolean {
   const e = error as { code?: unknown; message?: unknown } | null;
   if (typeof e?.code === 'string' && CONNECTION_CODES.has(e.code)) return true;
   const message = typeof e?.message === 'string' ? e.message : '';
-  return /connection is closed|connect ETIMEDOUT|stream isn't writeable|reached the max retries|NOAUTH|WRONGPASS|LOADING/i.test(
+  // The last four are a cluster's: no node reachable, or slots moving during a failover.
+  return /connection is closed|connect ETIMEDOUT|stream isn't writeable|reached the max retries|NOAUTH|WRONGPASS|LOADING|Failed to refresh slots cache|None of startup nodes is available|CLUSTERDOWN|TRYAGAIN/i.test(
     message,
   );
 }
