@@ -6,6 +6,7 @@ import type { PipelineContext } from './context.js';
 import { countingClient } from './counting-client.js';
 import { enrichPage } from './enrich-job.js';
 import { isYeastarUnrecoverable, unrecoverable } from './errors.js';
+import { recordForecastPage } from './forecast-snapshot.js';
 import { jobIds } from './ids.js';
 import { type EnrichData, type NotifyData, resolveJob, type ScanData } from './job-data.js';
 import { addJobs } from './queue-options.js';
@@ -99,7 +100,10 @@ async function readPage(ctx: PipelineContext, job: Job<ScanData>, client: Yeasta
   const now = ctx.clock();
   const options = { now, thresholds: ctx.config.alertDays, timeZone: ctx.config.timeZone, productName };
   const evaluations = page.instances.map((instance) => evaluateInstance(instance, options));
-  const decisions = await ctx.store.decide(cycleId, jobId, evaluations, now);
+  const [decisions] = await Promise.all([
+    ctx.store.decide(cycleId, jobId, evaluations, now),
+    recordForecastPage(ctx, { cycleId, jobId, productName }, page.instances, now),
+  ]);
 
   const alerts: EnrichData[] = [];
   const resolves: Array<{ id: string; data: NotifyData }> = [];
