@@ -13,6 +13,7 @@ import { readActivationClick } from './activation-button.js';
 import type { ActivationAudit } from './audit.js';
 import { type Command, parseCommand } from './commands.js';
 import { type Deduper, interactionId } from './dedupe.js';
+import { createForecastCommands } from './forecast/command.js';
 import { buildHomeView, HOME_ALERT_LIMIT } from './home-view.js';
 import { messageRefsOf } from './message-refs.js';
 import {
@@ -65,6 +66,7 @@ export function registerHandlers(app: App, deps: HandlerDeps): void {
   const { config, store, logger, clock } = deps;
   const allowed = new Set(config.slack.activationAllowedUsers);
   const view = { portalUrl: config.portalUrl, timeZone: config.timeZone, thresholds: config.alertDays };
+  const forecast = createForecastCommands(deps);
 
   async function send(respond: RespondFn | undefined, reply: Reply, replaceOriginal = false): Promise<void> {
     if (!respond) return;
@@ -140,8 +142,11 @@ export function registerHandlers(app: App, deps: HandlerDeps): void {
     return expiringPage({ ...view, now, days, offset, total, records });
   }
 
-  async function answer(command: Command, userId: string): Promise<Reply> {
+  async function answer(command: Command, userId: string, client: WebClient): Promise<Reply> {
     switch (command.kind) {
+      case 'forecast':
+      case 'export':
+        return forecast(command, { userId, client });
       case 'help':
         return usageReply(null);
       case 'status': {
@@ -172,10 +177,12 @@ export function registerHandlers(app: App, deps: HandlerDeps): void {
     }
   }
 
-  app.command(COMMAND, async ({ command, respond }) => {
+  app.command(COMMAND, async ({ command, respond, client }) => {
     await guarded('command', respond, async () => {
       const parsed = parseCommand(command.text);
-      const reply = parsed.ok ? await answer(parsed.command, command.user_id) : usageReply(parsed.error);
+      const reply = parsed.ok
+        ? await answer(parsed.command, command.user_id, client)
+        : usageReply(parsed.error);
       await send(respond, reply);
     });
   });
