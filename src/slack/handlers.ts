@@ -14,6 +14,7 @@ import type { ActivationAudit } from './audit.js';
 import { type Command, parseCommand } from './commands.js';
 import { type Deduper, interactionId } from './dedupe.js';
 import { createForecastCommands } from './forecast/command.js';
+import { createForecastHomeStrip } from './forecast/home.js';
 import { buildHomeView, HOME_ALERT_LIMIT } from './home-view.js';
 import { messageRefsOf } from './message-refs.js';
 import {
@@ -67,6 +68,7 @@ export function registerHandlers(app: App, deps: HandlerDeps): void {
   const allowed = new Set(config.slack.activationAllowedUsers);
   const view = { portalUrl: config.portalUrl, timeZone: config.timeZone, thresholds: config.alertDays };
   const forecast = createForecastCommands(deps);
+  const forecastStrip = createForecastHomeStrip(deps);
 
   async function send(respond: RespondFn | undefined, reply: Reply, replaceOriginal = false): Promise<void> {
     if (!respond) return;
@@ -232,13 +234,22 @@ export function registerHandlers(app: App, deps: HandlerDeps): void {
   }
 
   async function publishHome(client: WebClient, userId: string, notice: string | null = null) {
-    const [counts, open, last] = await Promise.all([
+    const [counts, open, last, strip] = await Promise.all([
       store.counts(),
       store.listOpen({ limit: HOME_ALERT_LIMIT }),
       deps.redis.get(`${config.queuePrefix}:lastSuccessfulCycleAt`),
+      forecastStrip(),
     ]);
     const lastCycleAt = last !== null && Number.isFinite(Number(last)) ? Number(last) : null;
-    const home = buildHomeView({ ...view, counts, records: open.records, now: clock(), lastCycleAt, notice });
+    const home = buildHomeView({
+      ...view,
+      counts,
+      records: open.records,
+      now: clock(),
+      lastCycleAt,
+      notice,
+      forecastStrip: strip,
+    });
     await client.views.publish({ user_id: userId, view: home as never });
   }
 

@@ -65,8 +65,26 @@ async function storeSnapshot(): Promise<void> {
   await world.redis.set(forecastKeys(world.prefix).snapshot, encodeSnapshot(snapshot));
 }
 
+async function homeOf(user: string): Promise<unknown[]> {
+  world.slack.homeViews.delete(user);
+  const opened = await world.event({
+    type: 'app_home_opened',
+    user,
+    channel: 'D1',
+    tab: 'home',
+    event_ts: '1.1',
+  });
+  expect(opened.status).toBe(200);
+  const view = await waitFor(
+    () => world.slack.homeViews.get(user) as { blocks: unknown[] } | undefined,
+    'the App Home view',
+  );
+  return view.blocks;
+}
+
 describe('/yeastar forecast and export', () => {
   it('says there is no forecast yet before the first complete cycle', async () => {
+    expect(JSON.stringify(await homeOf('UHOME0001'))).not.toContain('next 12 weeks');
     const answer = await answerTo('forecast');
     expect(answer.response_type).toBe('ephemeral');
     expect(answer.text).toMatch(/No forecast yet/);
@@ -86,6 +104,19 @@ describe('/yeastar forecast and export', () => {
     expect(all).toContain('Renewal forecast · next 60 days');
     expect(answer.text).toMatch(new RegExp(`^Forecast: ${model.total.count - model.overdue.count} renewals`));
     expect(all).toContain(model.topCustomers[0]!.customer.replace(/&/g, '&amp;').split('\n')[0]);
+  });
+
+  it('shows the next 12 weeks on the App Home board, from the same model', async () => {
+    await storeSnapshot();
+    const blocks = await homeOf('UHOME0002');
+    expect(blocks.length).toBeLessThanOrEqual(100);
+    const text = JSON.stringify(blocks);
+    expect(text).toContain('Renewals, next 12 weeks');
+    const model = buildForecast(snapshot, { now: world.clock.now, timeZone: 'UTC', days: 90 });
+    const label = (i: number) => `W${String(model.weeks[i]!.isoWeek).padStart(2, '0')} · `;
+    expect(text).toContain(label(1));
+    expect(text).toContain(label(11));
+    expect(text).not.toContain(label(12));
   });
 
   it('filters by customer text and refuses more days than FORECAST_DAYS', async () => {
