@@ -10,6 +10,10 @@ const COMMANDS: Record<string, CliCommand> = {
     describe: 'one poll cycle now: poll, evaluate, enrich, post to Slack; prints a summary, exits 0 or 1',
     run: async () => (await import('./jobs/check.js')).runCheck(loadConfig()),
   },
+  forecast: {
+    describe: 'the renewal forecast from the last complete cycle; --csv writes the list as CSV (--days N)',
+    run: async (args) => (await import('./forecast/terminal.js')).runForecast(loadConfig(), args),
+  },
   start: {
     describe: 'the long-running bot: poll schedule, workers and the Slack app, until SIGTERM/SIGINT',
     run: async () => (await import('./bot.js')).runBot(loadConfig()),
