@@ -6,6 +6,7 @@ import type { types } from '@slack/bolt';
  * type error here, not a Slack error at run time.
  */
 export type KnownBlock = types.KnownBlock;
+export type HomeView = types.HomeView;
 export type ActionsBlock = types.ActionsBlock;
 export type ActionsBlockElement = types.ActionsBlockElement;
 export type ContextBlock = types.ContextBlock;

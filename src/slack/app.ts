@@ -11,13 +11,13 @@ import { createActivationService } from './activation.js';
 import { createActivationAudit } from './audit.js';
 import { boltLogger } from './bolt-logger.js';
 import { createDeduper } from './dedupe.js';
-import { registerHandlers } from './handlers.js';
 import { LimitedHttpReceiver } from './limited-receiver.js';
+import { registerListeners } from './listeners/index.js';
 
 /**
  * The Slack app: Bolt over HTTP (`POST /slack/events`, signatures checked by Bolt after our request
  * limits, limited-receiver.ts; extra routes such as `/healthz` beside it) or over Socket Mode when `SLACK_APP_TOKEN` is set (the extra routes then get a
- * small HTTP server of their own on `PORT`). Both run the same handlers.
+ * small HTTP server of their own on `PORT`). Both run the same listeners (listeners/).
  */
 
 export type SlackRoute = OpsRoute;
@@ -98,7 +98,7 @@ export function createSlackApp(deps: SlackAppDeps): SlackApp {
   });
 
   const audit = createActivationAudit({ redis: deps.redis, prefix: config.queuePrefix, clock });
-  registerHandlers(app, {
+  registerListeners(app, {
     config,
     store: deps.store,
     client: deps.client,
