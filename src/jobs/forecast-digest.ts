@@ -28,6 +28,20 @@ export function weekClaimKey(prefix: string, week: string): string {
   return `${prefix}:forecast:digest:${week}`;
 }
 
+/**
+ * The week for `owner`, with what it posted so far (its own retries carry on from there); null when
+ * another job has it. The lifetime is relative, set with the claim in one transaction.
+ */
+async function claimWeek(
+  redis: Redis,
+  key: string,
+  owner: string,
+): Promise<{ ts: string | null; replied: number } | null> {
+  await redis.multi().hsetnx(key, 'owner', owner).pexpire(key, WEEK_CLAIM_TTL_MS).exec();
+  const [holder, ts, replied] = await redis.hmget(key, 'owner', 'ts', 'replied');
+  return holder === owner ? { ts: ts ?? null, replied: Number(replied ?? 0) } : null;
+}
+
 /** The week's digest, once: what the scheduled job runs (`owner` is its job id). */
 export async function postWeeklyDigest(ctx: PipelineContext, owner: string): Promise<DigestOutcome> {
   const { config, redis, logger } = ctx;
@@ -42,19 +56,8 @@ export async function postWeeklyDigest(ctx: PipelineContext, owner: string): Pro
     return { posted: false, week, reason: 'no channel' };
   }
   const key = weekClaimKey(config.queuePrefix, week);
-  const [, , claimed] = (
-    (await redis
-      .multi()
-      .hsetnx(key, 'owner', owner)
-      .pexpire(key, WEEK_CLAIM_TTL_MS)
-      .hmget(key, 'owner', 'ts', 'replied')
-      .exec()) ?? []
-  ).map(([error, value]) => {
-    if (error) throw error;
-    return value;
-  }) as [unknown, unknown, Array<string | null>];
-  const [holder, postedTs, replied] = claimed;
-  if (holder !== owner) return { posted: false, week, reason: 'posted already' };
+  const holder = await redis.hget(key, 'owner');
+  if (holder !== null && holder !== owner) return { posted: false, week, reason: 'posted already' };
 
   const reader = createForecastReader({
     redis,
@@ -64,6 +67,7 @@ export async function postWeeklyDigest(ctx: PipelineContext, owner: string): Pro
     clock: () => now,
   });
   const loaded = await reader.load({ days: config.forecast.days });
+  // Nothing is claimed for these: a later run of the week (a more frequent FORECAST_CRON) may post.
   if (loaded === null) {
     logger.info({ week }, 'weekly forecast not posted: no complete cycle yet');
     return { posted: false, week, reason: 'no snapshot' };
@@ -72,18 +76,21 @@ export async function postWeeklyDigest(ctx: PipelineContext, owner: string): Pro
     logger.info({ week }, 'weekly forecast not posted: nothing renews in the window');
     return { posted: false, week, reason: 'empty' };
   }
+  const claim = await claimWeek(redis, key, owner);
+  if (claim === null) return { posted: false, week, reason: 'posted already' };
+  let ts = claim.ts;
   const digest = renderForecastDigest(loaded.forecast, { takenAt: loaded.snapshot.takenAt });
-  let ts = postedTs;
   if (!ts) {
     const posted = await ctx.slack.chat.postMessage({
       channel,
       text: digest.message.text,
       blocks: digest.message.blocks as never,
     });
-    ts = posted.ts ?? '';
+    if (!posted.ts) throw new Error('chat.postMessage returned no ts for the weekly forecast');
+    ts = posted.ts;
     await redis.hset(key, 'ts', ts);
   }
-  for (let i = Number(replied ?? 0); i < digest.replies.length; i++) {
+  for (let i = claim.replied; i < digest.replies.length; i++) {
     const reply = digest.replies[i]!;
     await ctx.slack.chat.postMessage({
       channel,

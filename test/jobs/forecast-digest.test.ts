@@ -33,12 +33,16 @@ describe('the weekly renewal forecast', () => {
     expect((await world.check()).code).toBe(0);
     const w = world;
     queue = new Queue(FORECAST_QUEUE, { connection: w.connect(), prefix: w.prefix });
+    // The first attempt fails at its first post: its retry posts, and the other runs of the week do not.
+    w.slack.failNext(1, 500, 'chat.postMessage');
     const first = w.pipeline();
     const second = w.pipeline();
     await Promise.all([first.start(), second.start()]);
     // Several runs of the schedule, shared by both processes.
     await waitUntil(async () => (await queue!.getCompletedCount()) >= 3, 'three runs of the weekly job');
 
+    const failed = w.slack.calls.filter((c) => c.method === 'chat.postMessage' && c.status === 500);
+    expect(failed.map((c) => c.body.channel)).toEqual([FORECAST_CHANNEL]);
     const messages = w.slack.messages(FORECAST_CHANNEL);
     const top = messages.filter((m) => m.thread_ts === undefined);
     expect(top).toHaveLength(1);
