@@ -25,13 +25,14 @@ export function forecastKeys(prefix: string): ForecastKeys {
     snapshot: `${prefix}:forecast:snapshot`,
     // Which cycle wrote it: a retried end of cycle does not rebuild it from parts already dropped.
     snapshotCycle: `${prefix}:forecast:snapshot:cycle`,
+    // The cycle's own key for them (cycleKeys().forecast): each page's `finish` writes its part there.
     pages: (cycleId) => `${prefix}:cycle:${cycleId}:forecast`,
   };
 }
 
 export type ForecastStore = {
   keys: ForecastKeys;
-  /** One page's part of the cycle's snapshot (`encodeSnapshot` of the page's items). */
+  /** One page's part of the cycle's snapshot, as a page's `finish` stores it (the benchmark uses this). */
   savePage(cycleId: string, pageId: string, part: Buffer): Promise<void>;
   /**
    * Joins the cycle's parts into the snapshot and stores it, dropping the parts; false when this cycle

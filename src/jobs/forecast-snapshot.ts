@@ -7,10 +7,10 @@ import type { PipelineContext } from './context.js';
 import { completeLines, productLinesOf } from './cycle-summary.js';
 
 /**
- * The renewal forecast's side of a cycle: each scanned page leaves its forecast items in Redis (they
- * are in hand there, and the pages of one cycle run in several processes), and the end of a complete
- * cycle joins them into the snapshot the forecast commands read. A cycle with a product line that did
- * not come back whole writes nothing: the last complete snapshot stays.
+ * The renewal forecast's side of a cycle: each scanned page leaves its forecast items in Redis with its
+ * "done" (they are in hand there, and the pages of one cycle run in several processes), and the end of
+ * a complete cycle joins them into the snapshot the forecast commands read. A cycle with a product line
+ * that did not come back whole writes nothing: the last complete snapshot stays.
  */
 
 /** The days a snapshot keeps: FORECAST_DAYS and a margin for its age. */
@@ -18,22 +18,24 @@ export function snapshotHorizonDays(ctx: Pick<PipelineContext, 'config'>): numbe
   return ctx.config.forecast.days + HORIZON_MARGIN_DAYS;
 }
 
-/** One page's part. Its horizon is a day longer, so a cycle that runs past midnight loses no day. */
-export async function recordForecastPage(
-  ctx: PipelineContext,
-  ids: { cycleId: string; jobId: string; productName: string },
+/**
+ * One page's part, which the page's `finish` stores with its "done" (cycle-state.ts). Its horizon is a
+ * day longer, so a cycle that runs past midnight loses no day.
+ */
+export function forecastPart(
+  ctx: Pick<PipelineContext, 'config'>,
   instances: readonly Instance[],
+  productName: string,
   now: number,
-): Promise<void> {
+): Buffer {
   const builder = createSnapshotBuilder({
     takenAt: now,
     timeZone: ctx.config.timeZone,
     horizonDays: snapshotHorizonDays(ctx) + 1,
     portalUrl: ctx.config.portalUrl,
   });
-  for (const instance of instances) builder.addInstance(instance, ids.productName);
-  const store = createForecastStore({ redis: ctx.redis, prefix: ctx.config.queuePrefix });
-  await store.savePage(ids.cycleId, ids.jobId, encodeSnapshot(builder.build()));
+  for (const instance of instances) builder.addInstance(instance, productName);
+  return encodeSnapshot(builder.build());
 }
 
 /**
