@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import { createSnapshotBuilder } from './collect.js';
-import { decodeSnapshot, encodeSnapshot, type ForecastSnapshot } from './snapshot.js';
+import { decodeSnapshot, encodeSnapshotAsync, type ForecastSnapshot } from './snapshot.js';
 
 /**
  * Where the forecast lives in Redis, under the queue prefix. During a cycle every scanned page leaves
@@ -58,8 +58,8 @@ export function createForecastStore(options: { redis: Redis; prefix: string }): 
     async commit(cycleId, build) {
       if ((await redis.get(keys.snapshotCycle)) === cycleId) return { written: false, bytes: 0, items: 0 };
       const parts = await redis.hvalsBuffer(keys.pages(cycleId));
-      const snapshot = joinParts(parts, build);
-      const bytes = encodeSnapshot(snapshot);
+      const snapshot = await joinParts(parts, build);
+      const bytes = await encodeSnapshotAsync(snapshot);
       await redis
         .multi()
         .set(keys.snapshot, bytes)
@@ -75,18 +75,22 @@ export function createForecastStore(options: { redis: Redis; prefix: string }): 
   };
 }
 
+/** Parts decoded between two turns of the event loop: slash commands are acknowledged meanwhile. */
+const PARTS_PER_TURN = 50;
+
 /**
  * The parts as one snapshot. Each part was cut at its own page's horizon; the snapshot claims to cover
  * only as far as every part does.
  */
-export function joinParts(
+export async function joinParts(
   parts: readonly Buffer[],
   options: { takenAt: number; timeZone: string; horizonDays: number; portalUrl: string },
-): ForecastSnapshot {
+): Promise<ForecastSnapshot> {
   const builder = createSnapshotBuilder(options);
   let coversUntil = Number.POSITIVE_INFINITY;
-  for (const bytes of parts) {
-    const part = decodeSnapshot(bytes);
+  for (let i = 0; i < parts.length; i++) {
+    if (i > 0 && i % PARTS_PER_TURN === 0) await new Promise((resolve) => setImmediate(resolve));
+    const part = decodeSnapshot(parts[i]!);
     coversUntil = Math.min(coversUntil, part.coversUntil);
     builder.add({ customer: '', items: part.items, undated: 0 });
     for (const [customer, undated] of part.undatedByCustomer) builder.add({ customer, items: [], undated });
