@@ -49,6 +49,7 @@ export type ForecastStore = {
 export function createForecastStore(options: { redis: Redis; prefix: string }): ForecastStore {
   const { redis } = options;
   const keys = forecastKeys(options.prefix);
+  let cached: { cycle: string; snapshot: ForecastSnapshot } | null = null;
   return {
     keys,
     async savePage(cycleId, pageId, part) {
@@ -69,8 +70,19 @@ export function createForecastStore(options: { redis: Redis; prefix: string }): 
       return { written: true, bytes: bytes.length, items: snapshot.items.length };
     },
     async read() {
-      const bytes = await redis.getBuffer(keys.snapshot);
-      return bytes === null ? null : decodeSnapshot(bytes);
+      // The App Home reads it on every open and click: a snapshot already decoded is not decoded again.
+      const cycle = await redis.get(keys.snapshotCycle);
+      if (cycle !== null && cached?.cycle === cycle) return cached.snapshot;
+      const [[readError, bytes], [, writtenBy]] = (await redis
+        .multi()
+        .getBuffer(keys.snapshot)
+        .get(keys.snapshotCycle)
+        .exec()) as [[Error | null, Buffer | null], [Error | null, string | null]];
+      if (readError) throw readError;
+      if (bytes === null) return null;
+      const snapshot = decodeSnapshot(bytes);
+      cached = writtenBy === null ? null : { cycle: writtenBy, snapshot };
+      return snapshot;
     },
   };
 }

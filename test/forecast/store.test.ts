@@ -5,7 +5,8 @@ import {
   encodeSnapshotAsync,
   type ForecastSnapshot,
 } from '../../src/forecast/snapshot.js';
-import { joinParts } from '../../src/forecast/store.js';
+import { createForecastStore, joinParts } from '../../src/forecast/store.js';
+import { redisFixture } from '../helpers/redis.js';
 import { BERLIN_SPRING_NOW, DAY, item, PORTAL } from './fixtures.js';
 
 function part(items: ForecastSnapshot['items'], coversUntil: number, undated: Array<[string, number]> = []) {
@@ -65,5 +66,35 @@ describe('joining the pages’ parts into the snapshot', () => {
       decodeSnapshot(encodeSnapshot(snapshot)),
     );
     expect(decodeSnapshot(await encodeSnapshotAsync(snapshot))).toEqual(snapshot);
+  });
+});
+
+describe('the snapshot in Redis', () => {
+  it('is committed once per cycle from its parts, and read again only when a new cycle wrote it', async () => {
+    const fixture = await redisFixture('fstore');
+    try {
+      const store = createForecastStore({ redis: fixture.redis, prefix: fixture.prefix });
+      const reader = createForecastStore({ redis: fixture.redis, prefix: fixture.prefix });
+      const build = {
+        takenAt: BERLIN_SPRING_NOW,
+        timeZone: 'Europe/Berlin',
+        horizonDays: 97,
+        portalUrl: PORTAL,
+      };
+      expect(await reader.read()).toBeNull();
+      await store.savePage('c1', 'p1', part([item({ sn: 'A1' })], BERLIN_SPRING_NOW + 99 * DAY));
+      expect(await store.commit('c1', build)).toMatchObject({ written: true, items: 1 });
+      // A retried end of the same cycle finds it written (its parts are gone).
+      expect(await store.commit('c1', build)).toMatchObject({ written: false });
+      const first = await reader.read();
+      expect(first!.items.map((i) => i.sn)).toEqual(['A1']);
+      expect(await reader.read()).toBe(first);
+      await store.savePage('c2', 'p1', part([item({ sn: 'B1' })], BERLIN_SPRING_NOW + 99 * DAY));
+      await store.commit('c2', build);
+      expect((await reader.read())!.items.map((i) => i.sn)).toEqual(['B1']);
+      expect(await fixture.redis.pttl(store.keys.snapshot)).toBe(-1);
+    } finally {
+      await fixture.close();
+    }
   });
 });
