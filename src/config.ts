@@ -186,10 +186,10 @@ const envSchema = z.object({
     .string()
     .trim()
     .default('0 8 * * 1')
-    .refine(
-      (v) => v === '' || /^\S+(\s+\S+){4,5}$/.test(v),
-      'a cron pattern of 5 or 6 fields, or empty for never',
-    )
+    .superRefine((v, ctx) => {
+      const problem = v === '' ? undefined : cronProblem(v);
+      if (problem) ctx.addIssue({ code: 'custom', message: `${problem}, or empty for never` });
+    })
     .transform((v) => (v === '' ? undefined : v)),
   SLACK_FORECAST_CHANNEL: optionalText.refine(
     (v) => v === undefined || /^[CG][A-Z0-9]{2,}$/.test(v),

@@ -22,6 +22,7 @@ describe('renewal forecast settings', () => {
     ['FORECAST_DAYS', '366'],
     ['FORECAST_DAYS', 'ninety'],
     ['FORECAST_CRON', 'mondays'],
+    ['FORECAST_CRON', '0 25 * * 1'],
     ['SLACK_FORECAST_CHANNEL', '#renewals'],
   ])('refuse %s=%s with a line naming it', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`^Invalid setting ${name}: expected`));
