@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { createFakeFiles, type FakeSlackFile, UPLOAD_PATH } from './fake-slack-files.js';
 import { conversationsHistory, conversationsReplies } from './fake-slack-history.js';
 
 /**
@@ -35,6 +36,8 @@ export type FakeSlackOptions = {
   /** 0 or omitted: a free port on 127.0.0.1. */
   port?: number;
   clock?: () => number;
+  /** Answers `apps.connections.open` (app token in hand): sim/fake-socket-mode.ts's `connectionsOpen`. */
+  connectionsOpen?: (token: string | null) => Record<string, unknown>;
 };
 
 export interface FakeSlack {
@@ -48,6 +51,8 @@ export interface FakeSlack {
   messages(channel?: string): FakeSlackMessage[];
   /** Published App Home views by user. */
   homeViews: Map<string, unknown>;
+  /** Files uploaded through files.getUploadURLExternal, the upload URL and files.completeUploadExternal. */
+  files: Map<string, FakeSlackFile>;
   /** The next `n` matching calls get HTTP 429 with `Retry-After` and `{ok:false, error:'ratelimited'}`. */
   rateLimitNext(n: number, retryAfterSeconds: number, method?: string): void;
   /** The next `n` matching calls get an HTTP error (default 500). */
@@ -146,6 +151,7 @@ export async function createFakeSlack(options: FakeSlackOptions = {}): Promise<F
   let afterFaults: AfterFault[] = [];
   let seq = 0;
   const tsBase = Math.floor(clock() / 1000);
+  const uploads = createFakeFiles(() => fakeSlack.url.replace(/api\/$/, ''));
 
   function takeFault(method: string, channel?: unknown): Fault | undefined {
     const fault = faults.find(
@@ -249,13 +255,17 @@ export async function createFakeSlack(options: FakeSlackOptions = {}): Promise<F
         };
       }
       default:
-        return { ok: true };
+        return uploads.answer(method, body) ?? { ok: true };
     }
   }
 
   const server = createServer((req, res) => {
     void (async () => {
       const path = new URL(req.url ?? '/', 'http://x').pathname;
+      if (req.method === 'POST' && path.startsWith(UPLOAD_PATH)) {
+        await uploads.receive(req, res, path);
+        return;
+      }
       if (req.method !== 'POST' || !path.startsWith('/api/')) {
         send(res, 404, { ok: false, error: 'unknown_method' });
         return;
@@ -294,11 +304,14 @@ export async function createFakeSlack(options: FakeSlackOptions = {}): Promise<F
         );
         return;
       }
-      if (!token || !/^xox[bpa]-/.test(token)) {
+      if (!token || !/^(xox[bpa]|xapp)-/.test(token)) {
         send(res, 200, { ok: false, error: 'not_authed' });
         return;
       }
-      const result = answer(method, body);
+      const result =
+        method === 'apps.connections.open' && options.connectionsOpen
+          ? options.connectionsOpen(token)
+          : answer(method, body);
       record.ok = result.ok === true;
       const after = afterFaults.find(
         (f) => f.remaining > 0 && (f.method === undefined || f.method === method),
@@ -332,6 +345,7 @@ export async function createFakeSlack(options: FakeSlackOptions = {}): Promise<F
     calls,
     responses,
     homeViews,
+    files: uploads.files,
     responseUrl(id) {
       return `${fakeSlack.url}${RESPONSE_PREFIX}${id ?? randomBytes(6).toString('hex')}`;
     },
@@ -368,6 +382,7 @@ export async function createFakeSlack(options: FakeSlackOptions = {}): Promise<F
       responses.length = 0;
       messages.clear();
       homeViews.clear();
+      uploads.files.clear();
       faults = [];
       afterFaults = [];
     },

@@ -5,8 +5,8 @@ import { OperatorError } from './operator-error.js';
 
 /**
  * Every setting the bot reads, in one frozen object. The environment is the only source; `.env` is
- * loaded into it (without overriding what is already set) by `loadDotEnv`. A bad value stops the
- * process with one line naming the variable and what it expected; a secret's value is never echoed.
+ * loaded into it (without overriding what is already set) by `loadDotEnv`. Bad values stop the process
+ * with one line per variable naming it and what it expected, all at once; a secret's value is never echoed.
  */
 
 const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
@@ -96,15 +96,31 @@ const timeZone = z
     }
   }, 'an IANA time zone such as UTC or Europe/Berlin');
 
+/**
+ * Why `pattern` is no cron pattern the scheduler can run, or undefined when it is one: five or six fields
+ * that cron-parser (what BullMQ's job schedulers use) reads, checked at start rather than at the first
+ * cycle. cron-parser's reason names the field and the range it expected.
+ */
+export function cronProblem(pattern: string): string | undefined {
+  const example = 'a cron pattern of 5 or 6 fields, such as 0 * * * *';
+  if (!/^\S+(\s+\S+){4,5}$/.test(pattern)) return example;
+  try {
+    cronParser.parseExpression(pattern);
+    return undefined;
+  } catch (error) {
+    return `${example} (${error instanceof Error ? error.message : String(error)})`;
+  }
+}
+
 const cron = z
   .string()
   .trim()
   .optional()
   .transform((v) => (v === '' ? undefined : v))
-  .refine(
-    (v) => v === undefined || /^\S+(\s+\S+){4,5}$/.test(v),
-    'a cron pattern of 5 or 6 fields, such as 0 * * * *',
-  );
+  .superRefine((v, ctx) => {
+    const problem = v === undefined ? undefined : cronProblem(v);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  });
 
 const envSchema = z.object({
   YEASTAR_BASE_URL: url('https://openapi.partner.yeastar.com'),
@@ -121,6 +137,8 @@ const envSchema = z.object({
     (v) => /^rediss?:\/\//.test(v),
     'a redis:// or rediss:// URL',
   ),
+  REDIS_MODE: z.enum(['single', 'cluster']).default('single'),
+  REDIS_TLS_CA_FILE: optionalText,
   SLACK_BOT_TOKEN: optionalText.refine(
     (v) => v === undefined || /^xox[bp]-/.test(v),
     'a bot token starting with xoxb-',
@@ -161,6 +179,24 @@ const envSchema = z.object({
   SIM_PORT: port(4010),
   REDIS_CONNECT_TIMEOUT: duration('20s'),
   STOP_GRACE: duration('30s'),
+  FORECAST_DAYS: positiveInt(90, 'a whole number of days from 1 to 365').refine(
+    (v) => v <= 365,
+    'at most 365 days',
+  ),
+  // Unset: Monday 08:00; set but empty: no weekly forecast.
+  FORECAST_CRON: z
+    .string()
+    .trim()
+    .default('0 8 * * 1')
+    .superRefine((v, ctx) => {
+      const problem = v === '' ? undefined : cronProblem(v);
+      if (problem) ctx.addIssue({ code: 'custom', message: `${problem}, or empty for never` });
+    })
+    .transform((v) => (v === '' ? undefined : v)),
+  SLACK_FORECAST_CHANNEL: optionalText.refine(
+    (v) => v === undefined || /^[CG][A-Z0-9]{2,}$/.test(v),
+    'a Slack channel ID such as C012ABCDEF (not a #name)',
+  ),
 });
 
 export type Config = Readonly<{
@@ -174,6 +210,10 @@ export type Config = Readonly<{
   }>;
   portalUrl: string;
   redisUrl: string;
+  /** `cluster`: REDIS_URL is a seed node of a Redis Cluster (see src/ops/redis-factory.ts). */
+  redisMode: 'single' | 'cluster';
+  /** A PEM file of the CA that signed the Redis server's certificate (a self-signed one), for rediss://. */
+  redisTlsCaFile: string | undefined;
   slack: Readonly<{
     botToken: string | undefined;
     signingSecret: string | undefined;
@@ -203,19 +243,51 @@ export type Config = Readonly<{
   redisConnectTimeoutMs: number;
   /** How long a stop may take (SIGTERM/SIGINT) before the process exits with the jobs in hand abandoned. */
   stopGraceMs: number;
+  /** The renewal forecast (README: Renewal forecast). */
+  forecast: Readonly<{
+    /** FORECAST_DAYS: how far ahead the forecast looks, and the most a command may ask for. */
+    days: number;
+    /** FORECAST_CRON in TZ; undefined: no weekly forecast. */
+    cron: string | undefined;
+    /** SLACK_FORECAST_CHANNEL, else the alert channel. */
+    channel: string | undefined;
+  }>;
 }>;
 
 /** The variables `loadConfig` reads: the single list that `.env.example` and the README must match. */
 export const CONFIG_VARIABLES = Object.freeze(Object.keys(envSchema.shape));
 
+export type ConfigProblem = { variable: string; expected: string };
+
+/** One line per bad variable: `Invalid setting NAME: expected …`. `variable` and `expected` are the first's. */
 export class ConfigError extends OperatorError {
   override name = 'ConfigError';
+  readonly problems: readonly ConfigProblem[];
   constructor(
     readonly variable: string,
     readonly expected: string,
+    others: readonly ConfigProblem[] = [],
   ) {
-    super(`Invalid setting ${variable}: expected ${expected}`);
+    const problems = [{ variable, expected }, ...others];
+    super(problems.map((p) => `Invalid setting ${p.variable}: expected ${p.expected}`).join('\n'));
+    this.problems = problems;
   }
+}
+
+/** Every bad variable once, in the schema's order, with what it expected (never its value). */
+function problemsOf(issues: readonly z.core.$ZodIssue[]): ConfigProblem[] {
+  const byVariable = new Map<string, string>();
+  for (const issue of issues) {
+    const variable = String(issue.path[0] ?? 'environment');
+    if (byVariable.has(variable)) continue;
+    // Our messages say what is expected and never quote the value; zod's enum message quotes what it
+    // received, so it is replaced.
+    byVariable.set(
+      variable,
+      issue.code === 'invalid_value' ? `one of ${issue.values.map(String).join(', ')}` : issue.message,
+    );
+  }
+  return [...byVariable].map(([variable, expected]) => ({ variable, expected }));
 }
 
 function deepFreeze<T>(value: T): T {
@@ -226,19 +298,32 @@ function deepFreeze<T>(value: T): T {
   return value;
 }
 
-export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+/**
+ * On a Redis Cluster every key of a queue, and every key a Lua script or MULTI touches, must hash to one
+ * slot: BullMQ's scripts take several keys of a queue, and the alert store and cycle state use MULTI and
+ * scripts across their keys. A prefix with a hash tag (`{yeastar}`) puts all of them in one slot; a
+ * prefix without one is wrapped whole, so `yeastar` becomes `{yeastar}`.
+ */
+export function clusterPrefix(prefix: string): string {
+  return /\{[^{}]+\}/.test(prefix) ? prefix : `{${prefix}}`;
+}
+
+export function loadConfig(
+  env: Record<string, string | undefined> = process.env,
+  /** Settings the command about to run cannot do without: reported with the malformed ones, at once. */
+  required: readonly RequiredSetting[] = [],
+): Config {
   const input: Record<string, string | undefined> = {};
   for (const name of CONFIG_VARIABLES) input[name] = env[name];
   const parsed = envSchema.safeParse(input);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    const variable = String(issue.path[0] ?? 'environment');
-    // Our messages say what is expected and never quote the value; zod's enum message quotes what it
-    // received, so it is replaced.
-    const expected =
-      issue.code === 'invalid_value' ? `one of ${issue.values.map(String).join(', ')}` : issue.message;
-    throw new ConfigError(variable, expected);
+  const problems = parsed.success ? [] : problemsOf(parsed.error.issues);
+  const named = new Set(problems.map((p) => p.variable));
+  for (const variable of required) {
+    if (!named.has(variable) && !env[variable]?.trim())
+      problems.push({ variable, expected: REQUIRED_EXPECTED });
   }
+  const [first, ...others] = problems;
+  if (first || !parsed.success) throw new ConfigError(first!.variable, first!.expected, others);
   const e = parsed.data;
   return deepFreeze({
     yeastar: {
@@ -251,6 +336,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     portalUrl: e.PORTAL_URL.replace(/\/+$/, ''),
     redisUrl: e.REDIS_URL,
+    redisMode: e.REDIS_MODE,
+    redisTlsCaFile: e.REDIS_TLS_CA_FILE,
     slack: {
       botToken: e.SLACK_BOT_TOKEN,
       signingSecret: e.SLACK_SIGNING_SECRET,
@@ -272,25 +359,30 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     pollCron: e.POLL_CRON,
     digestOver: e.DIGEST_OVER,
     timeZone: e.TZ,
-    queuePrefix: e.QUEUE_PREFIX,
+    queuePrefix: e.REDIS_MODE === 'cluster' ? clusterPrefix(e.QUEUE_PREFIX) : e.QUEUE_PREFIX,
     logLevel: e.LOG_LEVEL,
     simPort: e.SIM_PORT,
     redisConnectTimeoutMs: e.REDIS_CONNECT_TIMEOUT,
     stopGraceMs: e.STOP_GRACE,
+    forecast: {
+      days: e.FORECAST_DAYS,
+      cron: e.FORECAST_CRON,
+      channel: e.SLACK_FORECAST_CHANNEL ?? e.SLACK_ALERT_CHANNEL,
+    },
   });
 }
 
-/** Fails with the first of `variables` that a mode needs and the environment left empty. */
-export function requireSettings(
-  config: Config,
-  variables: ReadonlyArray<
-    | 'YEASTAR_CLIENT_ID'
-    | 'YEASTAR_CLIENT_SECRET'
-    | 'SLACK_BOT_TOKEN'
-    | 'SLACK_SIGNING_SECRET'
-    | 'SLACK_ALERT_CHANNEL'
-  >,
-): void {
+/** Fails naming every one of `variables` that a mode needs and the environment left empty. */
+export type RequiredSetting =
+  | 'YEASTAR_CLIENT_ID'
+  | 'YEASTAR_CLIENT_SECRET'
+  | 'SLACK_BOT_TOKEN'
+  | 'SLACK_SIGNING_SECRET'
+  | 'SLACK_ALERT_CHANNEL';
+
+const REQUIRED_EXPECTED = 'a value (it is required here and was empty or unset)';
+
+export function requireSettings(config: Config, variables: readonly RequiredSetting[]): void {
   const values: Record<(typeof variables)[number], string | undefined> = {
     YEASTAR_CLIENT_ID: config.yeastar.clientId,
     YEASTAR_CLIENT_SECRET: config.yeastar.clientSecret,
@@ -298,9 +390,10 @@ export function requireSettings(
     SLACK_SIGNING_SECRET: config.slack.signingSecret,
     SLACK_ALERT_CHANNEL: config.slack.alertChannel,
   };
-  for (const name of variables) {
-    if (!values[name]) throw new ConfigError(name, 'a value (it is required here and was empty or unset)');
-  }
+  const [first, ...others] = variables
+    .filter((name) => !values[name])
+    .map((variable) => ({ variable, expected: REQUIRED_EXPECTED }));
+  if (first) throw new ConfigError(first.variable, first.expected, others);
 }
 
 /** Loads `.env` from the working directory into `process.env` without overriding what is set. */
