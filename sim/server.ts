@@ -8,6 +8,7 @@ import { createDataset, type ServedRecord } from './dataset.js';
 import { createFaultPlan, type InjectedFault, type SimFaults } from './faults.js';
 import { createGenerator, defaultAttention, type RawInstance } from './generator.js';
 import { createLatency } from './latency.js';
+import { createSimOrders, type SimOrders } from './orders.js';
 import { addOnInfo, planInfo, purchaseProductInfo } from './pricing.js';
 import { createTokenStore } from './tokens.js';
 
@@ -48,6 +49,8 @@ export type SimOptions = {
 
 export interface Simulator {
   url: string;
+  /** The order endpoints' state and fault knobs (sim/orders.ts). */
+  orders: SimOrders;
   port: number;
   credentials: { clientId: string; clientSecret: string };
   close(): Promise<void>;
@@ -120,7 +123,7 @@ type Route = {
   template: string;
   pattern: RegExp;
   authenticated: boolean;
-  run(ctx: RouteContext): Answer;
+  run(ctx: RouteContext): Answer | Promise<Answer>;
 };
 
 /**
@@ -368,7 +371,9 @@ export async function createSimulator(options: SimOptions = {}): Promise<Simulat
     return Buffer.from(text, 'utf8');
   }
 
+  const orders = createSimOrders({ dataset, clock });
   const routes: Route[] = [
+    ...orders.routes,
     {
       method: 'POST',
       template: PATHS.token,
@@ -565,12 +570,12 @@ export async function createSimulator(options: SimOptions = {}): Promise<Simulat
     } else {
       result =
         (found.route.authenticated ? authenticate(req) : undefined) ??
-        found.route.run({
+        (await found.route.run({
           url,
           params: found.match!.slice(1).map((p) => decodeURIComponent(p)),
           body,
           contentType: req.headers['content-type'] ?? '',
-        });
+        }));
     }
     if (faults.takeMalform(url.pathname, template)) {
       // Cut by characters as when every body was a string, so a cached page breaks at the same place.
@@ -627,6 +632,7 @@ export async function createSimulator(options: SimOptions = {}): Promise<Simulat
   return {
     url: `http://127.0.0.1:${port}`,
     port,
+    orders,
     credentials,
     close: () =>
       new Promise<void>((resolve) => {
