@@ -47,6 +47,8 @@ export interface FakeSlack {
   messages(channel?: string): FakeSlackMessage[];
   /** Published App Home views by user. */
   homeViews: Map<string, unknown>;
+  /** Modals by view id, as last opened (`views.open`) or updated (`views.update`). */
+  modals: Map<string, unknown>;
   /** The next `n` matching calls get HTTP 429 with `Retry-After` and `{ok:false, error:'ratelimited'}`. */
   rateLimitNext(n: number, retryAfterSeconds: number, method?: string): void;
   /** The next `n` matching calls get an HTTP error (default 500). */
@@ -126,6 +128,8 @@ export async function createFakeSlack(options: FakeSlackOptions = {}): Promise<F
   const calls: FakeSlackCall[] = [];
   const responses: FakeSlack['responses'] = [];
   const homeViews = new Map<string, unknown>();
+  const modals = new Map<string, unknown>();
+  let modalSeq = 0;
   // Insertion order of the Map is posting order, which `messages()` keeps.
   const messages = new Map<string, FakeSlackMessage>();
   let faults: Fault[] = [];
@@ -212,6 +216,19 @@ export async function createFakeSlack(options: FakeSlackOptions = {}): Promise<F
         homeViews.set(userId, body.view);
         return { ok: true, view: { id: `V${seq}`, type: 'home', ...(body.view as object) } };
       }
+      case 'views.open': {
+        if (text(body.trigger_id) === '') return { ok: false, error: 'invalid_trigger_id' };
+        modalSeq += 1;
+        const id = `VMODAL${modalSeq}`;
+        modals.set(id, body.view);
+        return { ok: true, view: { id, ...(body.view as object) } };
+      }
+      case 'views.update': {
+        const id = text(body.view_id);
+        if (!modals.has(id)) return { ok: false, error: 'not_found' };
+        modals.set(id, body.view);
+        return { ok: true, view: { id, ...(body.view as object) } };
+      }
       case 'conversations.info': {
         const channel = text(body.channel);
         if (!CHANNEL_ID.test(channel)) return { ok: false, error: 'channel_not_found' };
@@ -293,6 +310,7 @@ export async function createFakeSlack(options: FakeSlackOptions = {}): Promise<F
     calls,
     responses,
     homeViews,
+    modals,
     responseUrl(id) {
       return `${fakeSlack.url}${RESPONSE_PREFIX}${id ?? randomBytes(6).toString('hex')}`;
     },
@@ -314,6 +332,7 @@ export async function createFakeSlack(options: FakeSlackOptions = {}): Promise<F
       responses.length = 0;
       messages.clear();
       homeViews.clear();
+      modals.clear();
       faults = [];
     },
     close() {

@@ -26,5 +26,10 @@ export type WebClient = Parameters<Parameters<App['event']>[1]>[0]['client'];
 
 /** The settings every rendering of an alert or a list needs. */
 export function viewSettings(config: Config) {
-  return { portalUrl: config.portalUrl, timeZone: config.timeZone, thresholds: config.alertDays };
+  return {
+    portalUrl: config.portalUrl,
+    timeZone: config.timeZone,
+    thresholds: config.alertDays,
+    renewMode: config.renew.mode,
+  };
 }
