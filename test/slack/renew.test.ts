@@ -171,3 +171,56 @@ describe('renewing from Slack (live)', () => {
     expect(audit.status).toBe(200);
   });
 });
+
+describe('following an order', () => {
+  it('follows the order to succeed: outcome and amount in the thread, the alert updated, the next cycle sees it renewed', async () => {
+    const { WebClient } = await import('@slack/web-api');
+    const { startRenewFollower } = await import('../../src/slack/renew/follower.js');
+    const { evaluateInstance } = await import('../../src/alerts/rules.js');
+    const { connectRedis } = await import('../helpers/redis.js');
+    const connection = connectRedis();
+    const worker = startRenewFollower({
+      config: world.config,
+      connection,
+      redis: world.redis,
+      store: world.store,
+      slack: new WebClient('xoxb-slack-test-token-abc', { slackApiUrl: world.slack.url }),
+      logger: (await import('../../src/logger.js')).silentLogger(),
+      clock: () => world.clock.now,
+    });
+    try {
+      world.sim.orders.setKnobs({ settleAfterMs: 0 });
+      const { evaluation, ref } = await world.seedAlert(6);
+      await world.clickRenew(RENEWER, evaluation, ref);
+      const viewId = await world.formOpened();
+      await world.submit(viewId, RENEWER);
+      await placed(viewId);
+      const orderNo = world.sim.orders.orders().at(-1)!.orderNo;
+      const done = await waitFor(
+        () => world.threadReplies(ref).find((t) => t.includes('succeeded')),
+        'the outcome in the thread',
+        20_000,
+      );
+      expect(done).toContain(orderNo);
+      expect(done).toMatch(/USD \d+\.\d\d/);
+      const alert = await waitFor(() => {
+        const blocks = JSON.stringify(world.slack.messages(ref.channel).find((m) => m.ts === ref.ts)?.blocks);
+        return blocks.includes('paid/succeeded') && blocks;
+      }, 'the alert saying succeeded');
+      expect(alert).toContain(orderNo);
+      // The next cycle reads the new expiry: the instance needs no alert, so the store resolves it in place.
+      const instance = (await world.client.getInstance('11', evaluation.subject.productNo))!;
+      const next = evaluateInstance(instance, {
+        now: world.clock.now,
+        thresholds: world.config.alertDays,
+        timeZone: 'UTC',
+      });
+      expect(next.stage).toBeNull();
+      const decisions = await world.store.decide('cycle-next', 'test', [next], world.clock.now);
+      expect(decisions.map((d) => d.action)).toEqual(['resolve']);
+    } finally {
+      await worker.close();
+      await connection.quit();
+    }
+  }, 30_000);
+});

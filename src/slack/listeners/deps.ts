@@ -19,6 +19,8 @@ export type ListenerDeps = {
   audit: ActivationAudit;
   activation: ActivationService;
   dedupe: Deduper;
+  /** Counts renewal attempts (metrics); absent in tests that do not look. */
+  renewCount?: (result: string) => void;
 };
 
 /** Bolt's Web API client as a listener receives it. */

@@ -9,7 +9,7 @@ import * as submit from './submit.js';
 /** Renewing from Slack (CONTRACT): nothing is registered while `RENEW_MODE` is `off`. */
 export function register(app: App, deps: ListenerDeps, hooks: RenewHooks = {}): void {
   if (deps.config.renew.mode === 'off') return;
-  const kit = createRenewKit(deps, hooks);
+  const kit = createRenewKit(deps, { ...(deps.renewCount ? { count: deps.renewCount } : {}), ...hooks });
   openModal.register(app, kit);
   submit.register(app, kit);
   approve.register(app, kit);
