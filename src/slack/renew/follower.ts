@@ -56,7 +56,12 @@ export function startRenewFollower(deps: RenewFollowerDeps): Worker<FollowData> 
       const { entry, status } = final;
       logger.info({ sn: entry.sn, orderNo: entry.orderNo, status }, 'renewal order final');
       const fallback = entry.channel && entry.ts ? { channel: entry.channel, ts: entry.ts } : null;
-      await messenger.reply(deps.slack, entry.alertKey, fallback, followMessage(entry, status, amountText(final)));
+      await messenger.reply(
+        deps.slack,
+        entry.alertKey,
+        fallback,
+        followMessage(entry, status, amountText(final)),
+      );
       await messenger.show(deps.slack, entry.alertKey, { by: entry.by, orderNo: entry.orderNo, status });
     },
   });

@@ -51,8 +51,8 @@ export function outcomeText(outcome: RenewOutcome, user: string): string {
 export function outcomeMessage(outcome: RenewOutcome, user: string): ThreadMessage {
   const text = outcomeText(outcome, user);
   if (outcome.kind === 'dry_run') {
-    const pretty = JSON.stringify(JSON.parse(outcome.body), null, 2);
-    return message(text, [section(`\`\`\`${truncate(pretty, 2900)}\`\`\``)]);
+    // The body byte for byte: parsing it to pretty-print would round the 19-digit billing id.
+    return message(text, [section(`\`\`\`${truncate(outcome.body, 2900)}\`\`\``)]);
   }
   if (outcome.kind === 'awaiting_approval') {
     return message(text, [
