@@ -97,7 +97,7 @@ describe('RENEW_APPROVERS: the two-person rule', () => {
     await waitFor(() => w.sim.orders.orders().length === 1, 'the order after approval');
     const updated = await waitFor(() => {
       const m = w.slack.messages(ref.channel).find((x) => x.ts === request.ts);
-      return m && m.text.includes('approved by') && m;
+      return m?.text.includes('approved by') ? m : undefined;
     }, 'the approval message turned into the outcome');
     expect(updated.text).toContain(`<@${APPROVER}>`);
     expect(JSON.stringify(updated.blocks)).not.toContain(RENEW_ACTION_IDS.approve);
