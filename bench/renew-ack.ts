@@ -21,7 +21,7 @@ const world = await createRenewWorld({ RENEW_MODE: 'live' });
 const acks: number[] = [];
 const shown: Record<string, unknown> = {};
 try {
-  world.sim.orders.setKnobs({ delayMs: API_DELAY_MS, settleAfterMs: 0 });
+  world.orders.setKnobs({ delayMs: API_DELAY_MS, settleAfterMs: 0 });
   for (let i = 0; i < runs; i++) {
     world.slack.reset();
     const { evaluation, ref } = await world.seedAlert(i);

@@ -123,6 +123,22 @@ function send(
   res.end(text);
 }
 
+/** `views.open` and `views.update`: the modals are kept by view id, as last opened or updated. */
+function answerModal(
+  modals: Map<string, unknown>,
+  method: string,
+  body: Record<string, unknown>,
+  newId: () => string,
+): Record<string, unknown> {
+  const text = (value: unknown) => (typeof value === 'string' ? value : '');
+  if (method === 'views.open' && text(body.trigger_id) === '')
+    return { ok: false, error: 'invalid_trigger_id' };
+  const id = method === 'views.open' ? newId() : text(body.view_id);
+  if (method === 'views.update' && !modals.has(id)) return { ok: false, error: 'not_found' };
+  modals.set(id, body.view);
+  return { ok: true, view: { id, ...(body.view as object) } };
+}
+
 export async function createFakeSlack(options: FakeSlackOptions = {}): Promise<FakeSlack> {
   const clock = options.clock ?? Date.now;
   const calls: FakeSlackCall[] = [];
@@ -216,19 +232,9 @@ export async function createFakeSlack(options: FakeSlackOptions = {}): Promise<F
         homeViews.set(userId, body.view);
         return { ok: true, view: { id: `V${seq}`, type: 'home', ...(body.view as object) } };
       }
-      case 'views.open': {
-        if (text(body.trigger_id) === '') return { ok: false, error: 'invalid_trigger_id' };
-        modalSeq += 1;
-        const id = `VMODAL${modalSeq}`;
-        modals.set(id, body.view);
-        return { ok: true, view: { id, ...(body.view as object) } };
-      }
-      case 'views.update': {
-        const id = text(body.view_id);
-        if (!modals.has(id)) return { ok: false, error: 'not_found' };
-        modals.set(id, body.view);
-        return { ok: true, view: { id, ...(body.view as object) } };
-      }
+      case 'views.open':
+      case 'views.update':
+        return answerModal(modals, method, body, () => `VMODAL${++modalSeq}`);
       case 'conversations.info': {
         const channel = text(body.channel);
         if (!CHANNEL_ID.test(channel)) return { ok: false, error: 'channel_not_found' };

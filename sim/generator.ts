@@ -322,6 +322,179 @@ function datePast(rng: Rng, anchorMs: number, days: number): number {
 const daysAhead = (rng: Rng) => rng.int(0, ATTENTION_WITHIN_DAYS);
 const daysPast = (rng: Rng) => rng.int(1, 20);
 
+type Customer = { slug: string; domain: string; person: string; endUserInfo: RawEndUserInfo | null };
+
+/** The end customer: a company, its contact (absent for ~15 %), the names its addresses are made of. */
+function drawCustomer(rng: Rng, i: number, slug30: (text: string, cut?: boolean) => string): Customer {
+  const first = rng.pick(FIRST_NAMES);
+  const last = rng.pick(LAST_NAMES);
+  const companyName = [rng.pick(COMPANY_WORDS), rng.pick(COMPANY_KINDS), rng.pick(COMPANY_SUFFIXES)]
+    .filter(Boolean)
+    .join(' ');
+  const slug = slug30(companyName) + '-' + (i % 997);
+  const domain = `${slug}.example`;
+  const person = `${slug30(first, false)}.${slug30(last, false)}`;
+  const endUserInfo: RawEndUserInfo | null = rng.chance(0.15)
+    ? null
+    : {
+        address: `${rng.int(1, 250)} ${rng.pick(STREETS)}, ${rng.pick(CITIES)}`,
+        companyName,
+        contactName: `${first} ${last}`,
+        email: `${person}@${domain}`,
+      };
+  return { slug, domain, person, endUserInfo };
+}
+
+/** An instance's plan fields, drawn healthy and then changed by its attention kind. */
+type PlanDraw = {
+  plan: CatalogPlan;
+  planStatus: string;
+  planExpireDate: number | null;
+  planAutoRenewal: number;
+  currentPlan: string;
+  currentPlanExpireDate: number | null;
+  nextPlan: string;
+  nextPlanStartDate: number | null;
+  nextPlanExpireDate: number | null;
+};
+
+function drawPlan(rng: Rng, line: CatalogLine, anchorMs: number): PlanDraw {
+  return {
+    plan: rng.pick(line.plans),
+    planStatus: rng.chance(0.7) ? 'purchased' : 'subscribing',
+    planExpireDate: healthyDate(rng, anchorMs),
+    planAutoRenewal: rng.chance(0.3) ? 1 : 0,
+    currentPlan: '',
+    currentPlanExpireDate: null,
+    nextPlan: '',
+    nextPlanStartDate: null,
+    nextPlanExpireDate: null,
+  };
+}
+
+/** The services drawn healthy, and the shuffled order of the line's services they were taken from. */
+type ServicesDraw = { list: RawService[]; order: number[] };
+
+function drawServices(
+  rng: Rng,
+  line: CatalogLine,
+  kind: AttentionKind | undefined,
+  anchorMs: number,
+): ServicesDraw {
+  const software = line.productId === 12;
+  const serviceCount = kind === 'trial_ending' ? 0 : rng.int(0, Math.min(4, line.services.length));
+  const order = line.services.map((_, k) => k);
+  for (let k = order.length - 1; k > 0; k--) {
+    const j = rng.int(0, k);
+    [order[k], order[j]] = [order[j]!, order[k]!];
+  }
+  const list: RawService[] = order.slice(0, serviceCount).map((k) => {
+    const service = line.services[k]!;
+    return {
+      quantity: rng.pick(service.quantities),
+      serviceAutoRenewal: rng.chance(0.3) ? 1 : 0,
+      serviceExpireDate: healthyDate(rng, anchorMs),
+      serviceId: service.serviceId,
+      serviceName: service.name,
+      ...(software ? { servicePeriod: rng.pick([12, 24, 36]) } : {}),
+      serviceStatus: rng.chance(0.8) ? 'purchased' : 'subscribing',
+    };
+  });
+  return { list, order };
+}
+
+/** The first service, after adding a healthy one when there is none: a service-level kind needs one. */
+function firstService(rng: Rng, line: CatalogLine, services: ServicesDraw, anchorMs: number): RawService {
+  if (services.list.length === 0) {
+    const service = line.services[services.order[0]!]!;
+    services.list.push({
+      quantity: rng.pick(service.quantities),
+      serviceAutoRenewal: 0,
+      serviceExpireDate: healthyDate(rng, anchorMs),
+      serviceId: service.serviceId,
+      serviceName: service.name,
+      ...(line.productId === 12 ? { servicePeriod: 12 } : {}),
+      serviceStatus: 'purchased',
+    });
+  }
+  return services.list[0]!;
+}
+
+/** Turns a healthy draw into one that needs attention of `kind`, in place. */
+function needAttention(
+  kind: AttentionKind,
+  rng: Rng,
+  line: CatalogLine,
+  anchorMs: number,
+  plan: PlanDraw,
+  services: ServicesDraw,
+): void {
+  switch (kind) {
+    case 'plan_expiring':
+      plan.planExpireDate = dateAhead(rng, anchorMs, daysAhead(rng));
+      break;
+    case 'plan_expiring_status':
+      plan.planStatus = 'expiring';
+      plan.planExpireDate = dateAhead(rng, anchorMs, daysAhead(rng));
+      break;
+    case 'plan_expired':
+      plan.planStatus = 'expired';
+      plan.planExpireDate = datePast(rng, anchorMs, daysPast(rng));
+      plan.planAutoRenewal = 0;
+      break;
+    case 'plan_expired_stale_status':
+      // The status lags the date: the bot must read the date, not only the status.
+      plan.planExpireDate = datePast(rng, anchorMs, daysPast(rng));
+      break;
+    case 'switching':
+      switchPlan(rng, line, anchorMs, plan, services);
+      break;
+    case 'service_expiring': {
+      const service = firstService(rng, line, services, anchorMs);
+      service.serviceExpireDate = dateAhead(rng, anchorMs, daysAhead(rng));
+      service.serviceStatus = rng.chance(0.5) ? 'expiring' : 'purchased';
+      break;
+    }
+    case 'service_expired': {
+      const service = firstService(rng, line, services, anchorMs);
+      service.serviceExpireDate = datePast(rng, anchorMs, daysPast(rng));
+      service.serviceStatus = 'expired';
+      service.serviceAutoRenewal = 0;
+      break;
+    }
+    case 'trial_ending':
+      plan.plan = line.plans.find((p) => p.trialPeriod !== null) ?? plan.plan;
+      plan.planStatus = 'trialing';
+      plan.planExpireDate = dateAhead(rng, anchorMs, daysAhead(rng));
+      plan.planAutoRenewal = 0;
+      break;
+    case 'null_expiry_expiring':
+      plan.planStatus = 'expiring';
+      plan.planExpireDate = null;
+      break;
+  }
+}
+
+function switchPlan(
+  rng: Rng,
+  line: CatalogLine,
+  anchorMs: number,
+  plan: PlanDraw,
+  services: ServicesDraw,
+): void {
+  const others = line.plans.filter((p) => p.planId !== plan.plan.planId);
+  const next = rng.pick(others.length > 0 ? others : line.plans);
+  const expireDate = dateAhead(rng, anchorMs, daysAhead(rng));
+  plan.planStatus = 'switching';
+  plan.planExpireDate = expireDate;
+  plan.currentPlan = plan.plan.name;
+  plan.currentPlanExpireDate = expireDate;
+  plan.nextPlan = next.name;
+  plan.nextPlanStartDate = expireDate + 1000;
+  plan.nextPlanExpireDate = expireDate + 365 * DAY_MS;
+  for (const service of services.list) service.serviceStatus = 'switching';
+}
+
 export function createGenerator(options: GeneratorOptions): InstanceGenerator {
   const { seed, anchorMs } = options;
   const size = Math.max(0, Math.floor(options.instances));
@@ -449,125 +622,11 @@ export function createGenerator(options: GeneratorOptions): InstanceGenerator {
     const line = lineOf(i);
     const software = line.productId === 12;
     const kind = attentionKindOf(i);
-
-    const first = rng.pick(FIRST_NAMES);
-    const last = rng.pick(LAST_NAMES);
-    const companyName = [rng.pick(COMPANY_WORDS), rng.pick(COMPANY_KINDS), rng.pick(COMPANY_SUFFIXES)]
-      .filter(Boolean)
-      .join(' ');
-    const slug = slug30(companyName) + '-' + (i % 997);
-    const domain = `${slug}.example`;
-    const person = `${slug30(first, false)}.${slug30(last, false)}`;
-    const endUserInfo: RawEndUserInfo | null = rng.chance(0.15)
-      ? null
-      : {
-          address: `${rng.int(1, 250)} ${rng.pick(STREETS)}, ${rng.pick(CITIES)}`,
-          companyName,
-          contactName: `${first} ${last}`,
-          email: `${person}@${domain}`,
-        };
-
-    let plan: CatalogPlan = rng.pick(line.plans);
-    let planStatus = rng.chance(0.7) ? 'purchased' : 'subscribing';
-    let planExpireDate: number | null = healthyDate(rng, anchorMs);
-    let planAutoRenewal = rng.chance(0.3) ? 1 : 0;
-    let currentPlan = '';
-    let currentPlanExpireDate: number | null = null;
-    let nextPlan = '';
-    let nextPlanStartDate: number | null = null;
-    let nextPlanExpireDate: number | null = null;
-
-    // Services first drawn healthy; a service-level attention kind then overrides one of them.
-    const serviceCount = kind === 'trial_ending' ? 0 : rng.int(0, Math.min(4, line.services.length));
-    const order = line.services.map((_, k) => k);
-    for (let k = order.length - 1; k > 0; k--) {
-      const j = rng.int(0, k);
-      [order[k], order[j]] = [order[j]!, order[k]!];
-    }
-    const serviceList: RawService[] = order.slice(0, serviceCount).map((k) => {
-      const service = line.services[k]!;
-      return {
-        quantity: rng.pick(service.quantities),
-        serviceAutoRenewal: rng.chance(0.3) ? 1 : 0,
-        serviceExpireDate: healthyDate(rng, anchorMs),
-        serviceId: service.serviceId,
-        serviceName: service.name,
-        ...(software ? { servicePeriod: rng.pick([12, 24, 36]) } : {}),
-        serviceStatus: rng.chance(0.8) ? 'purchased' : 'subscribing',
-      };
-    });
-    const ensureService = (): RawService => {
-      if (serviceList.length === 0) {
-        const service = line.services[order[0]!]!;
-        serviceList.push({
-          quantity: rng.pick(service.quantities),
-          serviceAutoRenewal: 0,
-          serviceExpireDate: healthyDate(rng, anchorMs),
-          serviceId: service.serviceId,
-          serviceName: service.name,
-          ...(software ? { servicePeriod: 12 } : {}),
-          serviceStatus: 'purchased',
-        });
-      }
-      return serviceList[0]!;
-    };
-
-    switch (kind) {
-      case undefined:
-        break;
-      case 'plan_expiring':
-        planExpireDate = dateAhead(rng, anchorMs, daysAhead(rng));
-        break;
-      case 'plan_expiring_status':
-        planStatus = 'expiring';
-        planExpireDate = dateAhead(rng, anchorMs, daysAhead(rng));
-        break;
-      case 'plan_expired':
-        planStatus = 'expired';
-        planExpireDate = datePast(rng, anchorMs, daysPast(rng));
-        planAutoRenewal = 0;
-        break;
-      case 'plan_expired_stale_status':
-        // The status lags the date: the bot must read the date, not only the status.
-        planExpireDate = datePast(rng, anchorMs, daysPast(rng));
-        break;
-      case 'switching': {
-        const others = line.plans.filter((p) => p.planId !== plan.planId);
-        const next = rng.pick(others.length > 0 ? others : line.plans);
-        planStatus = 'switching';
-        planExpireDate = dateAhead(rng, anchorMs, daysAhead(rng));
-        currentPlan = plan.name;
-        currentPlanExpireDate = planExpireDate;
-        nextPlan = next.name;
-        nextPlanStartDate = planExpireDate + 1000;
-        nextPlanExpireDate = planExpireDate + 365 * DAY_MS;
-        for (const service of serviceList) service.serviceStatus = 'switching';
-        break;
-      }
-      case 'service_expiring': {
-        const service = ensureService();
-        service.serviceExpireDate = dateAhead(rng, anchorMs, daysAhead(rng));
-        service.serviceStatus = rng.chance(0.5) ? 'expiring' : 'purchased';
-        break;
-      }
-      case 'service_expired': {
-        const service = ensureService();
-        service.serviceExpireDate = datePast(rng, anchorMs, daysPast(rng));
-        service.serviceStatus = 'expired';
-        service.serviceAutoRenewal = 0;
-        break;
-      }
-      case 'trial_ending':
-        plan = line.plans.find((p) => p.trialPeriod !== null) ?? plan;
-        planStatus = 'trialing';
-        planExpireDate = dateAhead(rng, anchorMs, daysAhead(rng));
-        planAutoRenewal = 0;
-        break;
-      case 'null_expiry_expiring':
-        planStatus = 'expiring';
-        planExpireDate = null;
-        break;
-    }
+    // The draws happen in this order, always: the same seed gives the same records.
+    const { slug, domain, person, endUserInfo } = drawCustomer(rng, i, slug30);
+    const plan = drawPlan(rng, line, anchorMs);
+    const services = drawServices(rng, line, kind, anchorMs);
+    if (kind !== undefined) needAttention(kind, rng, line, anchorMs, plan, services);
 
     const activationCode =
       software || (line.productId === 13 && rng.chance(0.1)) ? activationCodeText(rng) : undefined;
@@ -578,26 +637,26 @@ export function createGenerator(options: GeneratorOptions): InstanceGenerator {
       activationStatus: rng.chance(0.9) ? 'activated' : rng.pick(['unactivated', 'unknown']),
       comment: rng.chance(0.15) ? rng.pick(COMMENTS) : '',
       createTime: rng.chance(0.1) ? null : anchorMs - rng.int(30, 1500) * DAY_MS - rng.int(0, DAY_MS - 1),
-      currentPlan,
-      currentPlanExpireDate,
+      currentPlan: plan.currentPlan,
+      currentPlanExpireDate: plan.currentPlanExpireDate,
       customerEmail: rng.chance(0.3) ? '' : `billing@${domain}`,
       endUserInfo,
       model: line.productId === 11 || line.productId === 9 ? rng.pick(MODELS_APPLIANCE) : '',
-      nextPlan,
-      nextPlanExpireDate,
-      nextPlanStartDate,
+      nextPlan: plan.nextPlan,
+      nextPlanExpireDate: plan.nextPlanExpireDate,
+      nextPlanStartDate: plan.nextPlanStartDate,
       partnerEmail: PARTNER_EMAIL,
-      planAutoRenewal,
-      planExpireDate,
-      planId: plan.planId,
-      planName: plan.name,
+      planAutoRenewal: plan.planAutoRenewal,
+      planExpireDate: plan.planExpireDate,
+      planId: plan.plan.planId,
+      planName: plan.plan.name,
       ...(software ? { planServicePeriod: rng.pick([12, 24, 36]) } : {}),
-      planStatus,
+      planStatus: plan.planStatus,
       productAdminEmail: `admin@${domain}`,
       productNo: productNoOf(i),
       quantity: rng.pick(['5', '10', '20', '50', '100']),
       referrer: rng.chance(0.1) ? `referrer@${rng.pick(CITIES).toLowerCase()}.example` : '',
-      serviceList,
+      serviceList: services.list,
       url,
       yeastarId: rng.chance(0.5) ? `${person}@${domain}` : PARTNER_EMAIL,
     };

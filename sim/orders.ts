@@ -2,6 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { parseJsonSafe } from '../src/util/json.js';
 import type { SimDataset } from './dataset.js';
 import type { RawInstance } from './generator.js';
+import type { SimRoute } from './route.js';
+import type { SimState } from './sim-state.js';
 
 /**
  * The order side of the simulated Partner API, with state: billing contacts, orders (validated as the
@@ -43,7 +45,6 @@ export type SimOrderKnobs = {
 };
 
 export interface SimOrders {
-  routes: SimOrderRoute[];
   orders(): SimOrder[];
   setKnobs(knobs: Partial<SimOrderKnobs>): void;
   /** The next `n` orders are refused: `detailMessage` is the API's reason. */
@@ -51,14 +52,6 @@ export interface SimOrders {
   /** The next `n` orders are stored, and then the answer is HTTP 500. */
   failAfterStoreNext(n: number): void;
 }
-
-export type SimOrderRoute = {
-  method: 'GET' | 'POST';
-  template: string;
-  pattern: RegExp;
-  authenticated: boolean;
-  run(ctx: { url: URL; params: string[]; body: string }): Promise<SimAnswer>;
-};
 
 export const ORDER_PATHS = {
   billingContacts: '/user/openapi/user/v1/client/billing_contact_list',
@@ -163,7 +156,7 @@ function validate(instance: RawInstance, items: Item[]): string | null {
   return null;
 }
 
-export function createSimOrders(deps: { dataset: SimDataset; clock: () => number }): SimOrders {
+function createSimOrders(deps: { dataset: SimDataset; clock: () => number }): OrderBook {
   const { dataset, clock } = deps;
   const knobs: SimOrderKnobs = { settleAfterMs: 2_000, outcome: 'succeed', delayMs: 0 };
   const orders: SimOrder[] = [];
@@ -329,42 +322,12 @@ export function createSimOrders(deps: { dataset: SimDataset; clock: () => number
     return ok(true);
   }
 
-  const route = (
-    method: 'GET' | 'POST',
-    template: string,
-    pattern: RegExp,
-    run: (ctx: { url: URL; params: string[]; body: string }) => SimAnswer,
-  ): SimOrderRoute => ({
-    method,
-    template,
-    pattern,
-    authenticated: true,
-    async run(ctx) {
-      await wait();
-      return run(ctx);
-    },
-  });
-
   return {
-    routes: [
-      route(
-        'GET',
-        ORDER_PATHS.billingContacts,
-        /^\/user\/openapi\/user\/v1\/client\/billing_contact_list$/,
-        () => ok(SIM_BILLING_CONTACTS),
-      ),
-      route('POST', ORDER_PATHS.save, /^\/order\/openapi\/order\/v1\/save$/, ({ body }) => save(body)),
-      route('GET', ORDER_PATHS.page, /^\/order\/openapi\/order\/v1\/page$/, ({ url }) => page(url)),
-      route('GET', ORDER_PATHS.get, /^\/order\/openapi\/order\/v1\/get\/([^/]+)$/, ({ params }) =>
-        details(params[0] ?? ''),
-      ),
-      route(
-        'POST',
-        ORDER_PATHS.autoRenewal,
-        /^\/product\/openapi\/instance_subscription\/v1\/active$/,
-        ({ body }) => autoRenewal(body),
-      ),
-    ],
+    wait,
+    save,
+    page,
+    details,
+    autoRenewal,
     orders: () => orders.map(settle),
     setKnobs: (k) => Object.assign(knobs, k),
     rejectNext(n, detail = 'The order was refused: the product has an unpaid order', code = 'order_refused') {
@@ -375,3 +338,64 @@ export function createSimOrders(deps: { dataset: SimDataset; clock: () => number
     },
   };
 }
+
+type OrderBook = SimOrders & {
+  wait(): Promise<void>;
+  save(body: string): SimAnswer;
+  page(url: URL): SimAnswer;
+  details(idOrNo: string): SimAnswer;
+  autoRenewal(body: string): SimAnswer;
+};
+
+// One book per simulator, made on first use: the routes are shared constants, the state is not.
+const books = new WeakMap<SimState, OrderBook>();
+
+function bookOf(state: SimState): OrderBook {
+  let book = books.get(state);
+  if (!book) {
+    book = createSimOrders({ dataset: state.dataset, clock: state.clock });
+    books.set(state, book);
+  }
+  return book;
+}
+
+/** The order state and knobs of a simulator (`sim.state`). */
+export function simOrders(state: SimState): SimOrders {
+  return bookOf(state);
+}
+
+function route(
+  method: 'GET' | 'POST',
+  template: string,
+  pattern: RegExp,
+  run: (book: OrderBook, req: { url: URL; params: string[]; body: string }) => SimAnswer,
+): SimRoute {
+  return {
+    method,
+    template,
+    pattern,
+    authenticated: true,
+    async run(req, state) {
+      const book = bookOf(state);
+      await book.wait();
+      return run(book, req);
+    },
+  };
+}
+
+export const ORDER_ROUTES: readonly SimRoute[] = [
+  route('GET', ORDER_PATHS.billingContacts, /^\/user\/openapi\/user\/v1\/client\/billing_contact_list$/, () =>
+    ok(SIM_BILLING_CONTACTS),
+  ),
+  route('POST', ORDER_PATHS.save, /^\/order\/openapi\/order\/v1\/save$/, (book, { body }) => book.save(body)),
+  route('GET', ORDER_PATHS.page, /^\/order\/openapi\/order\/v1\/page$/, (book, { url }) => book.page(url)),
+  route('GET', ORDER_PATHS.get, /^\/order\/openapi\/order\/v1\/get\/([^/]+)$/, (book, { params }) =>
+    book.details(params[0] ?? ''),
+  ),
+  route(
+    'POST',
+    ORDER_PATHS.autoRenewal,
+    /^\/product\/openapi\/instance_subscription\/v1\/active$/,
+    (book, { body }) => book.autoRenewal(body),
+  ),
+];

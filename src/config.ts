@@ -5,8 +5,8 @@ import { OperatorError } from './operator-error.js';
 
 /**
  * Every setting the bot reads, in one frozen object. The environment is the only source; `.env` is
- * loaded into it (without overriding what is already set) by `loadDotEnv`. A bad value stops the
- * process with one line naming the variable and what it expected; a secret's value is never echoed.
+ * loaded into it (without overriding what is already set) by `loadDotEnv`. Bad values stop the process
+ * with one line per variable naming it and what it expected, all at once; a secret's value is never echoed.
  */
 
 const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
@@ -96,15 +96,31 @@ const timeZone = z
     }
   }, 'an IANA time zone such as UTC or Europe/Berlin');
 
+/**
+ * Why `pattern` is no cron pattern the scheduler can run, or undefined when it is one: five or six fields
+ * that cron-parser (what BullMQ's job schedulers use) reads, checked at start rather than at the first
+ * cycle. cron-parser's reason names the field and the range it expected.
+ */
+export function cronProblem(pattern: string): string | undefined {
+  const example = 'a cron pattern of 5 or 6 fields, such as 0 * * * *';
+  if (!/^\S+(\s+\S+){4,5}$/.test(pattern)) return example;
+  try {
+    cronParser.parseExpression(pattern);
+    return undefined;
+  } catch (error) {
+    return `${example} (${error instanceof Error ? error.message : String(error)})`;
+  }
+}
+
 const cron = z
   .string()
   .trim()
   .optional()
   .transform((v) => (v === '' ? undefined : v))
-  .refine(
-    (v) => v === undefined || /^\S+(\s+\S+){4,5}$/.test(v),
-    'a cron pattern of 5 or 6 fields, such as 0 * * * *',
-  );
+  .superRefine((v, ctx) => {
+    const problem = v === undefined ? undefined : cronProblem(v);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  });
 
 const envSchema = z.object({
   YEASTAR_BASE_URL: url('https://openapi.partner.yeastar.com'),
@@ -218,14 +234,37 @@ export type Config = Readonly<{
 /** The variables `loadConfig` reads: the single list that `.env.example` and the README must match. */
 export const CONFIG_VARIABLES = Object.freeze(Object.keys(envSchema.shape));
 
+export type ConfigProblem = { variable: string; expected: string };
+
+/** One line per bad variable: `Invalid setting NAME: expected …`. `variable` and `expected` are the first's. */
 export class ConfigError extends OperatorError {
   override name = 'ConfigError';
+  readonly problems: readonly ConfigProblem[];
   constructor(
     readonly variable: string,
     readonly expected: string,
+    others: readonly ConfigProblem[] = [],
   ) {
-    super(`Invalid setting ${variable}: expected ${expected}`);
+    const problems = [{ variable, expected }, ...others];
+    super(problems.map((p) => `Invalid setting ${p.variable}: expected ${p.expected}`).join('\n'));
+    this.problems = problems;
   }
+}
+
+/** Every bad variable once, in the schema's order, with what it expected (never its value). */
+function problemsOf(issues: readonly z.core.$ZodIssue[]): ConfigProblem[] {
+  const byVariable = new Map<string, string>();
+  for (const issue of issues) {
+    const variable = String(issue.path[0] ?? 'environment');
+    if (byVariable.has(variable)) continue;
+    // Our messages say what is expected and never quote the value; zod's enum message quotes what it
+    // received, so it is replaced.
+    byVariable.set(
+      variable,
+      issue.code === 'invalid_value' ? `one of ${issue.values.map(String).join(', ')}` : issue.message,
+    );
+  }
+  return [...byVariable].map(([variable, expected]) => ({ variable, expected }));
 }
 
 function deepFreeze<T>(value: T): T {
@@ -236,19 +275,22 @@ function deepFreeze<T>(value: T): T {
   return value;
 }
 
-export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+export function loadConfig(
+  env: Record<string, string | undefined> = process.env,
+  /** Settings the command about to run cannot do without: reported with the malformed ones, at once. */
+  required: readonly RequiredSetting[] = [],
+): Config {
   const input: Record<string, string | undefined> = {};
   for (const name of CONFIG_VARIABLES) input[name] = env[name];
   const parsed = envSchema.safeParse(input);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    const variable = String(issue.path[0] ?? 'environment');
-    // Our messages say what is expected and never quote the value; zod's enum message quotes what it
-    // received, so it is replaced.
-    const expected =
-      issue.code === 'invalid_value' ? `one of ${issue.values.map(String).join(', ')}` : issue.message;
-    throw new ConfigError(variable, expected);
+  const problems = parsed.success ? [] : problemsOf(parsed.error.issues);
+  const named = new Set(problems.map((p) => p.variable));
+  for (const variable of required) {
+    if (!named.has(variable) && !env[variable]?.trim())
+      problems.push({ variable, expected: REQUIRED_EXPECTED });
   }
+  const [first, ...others] = problems;
+  if (first || !parsed.success) throw new ConfigError(first!.variable, first!.expected, others);
   const e = parsed.data;
   return deepFreeze({
     yeastar: {
@@ -291,17 +333,17 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   });
 }
 
-/** Fails with the first of `variables` that a mode needs and the environment left empty. */
-export function requireSettings(
-  config: Config,
-  variables: ReadonlyArray<
-    | 'YEASTAR_CLIENT_ID'
-    | 'YEASTAR_CLIENT_SECRET'
-    | 'SLACK_BOT_TOKEN'
-    | 'SLACK_SIGNING_SECRET'
-    | 'SLACK_ALERT_CHANNEL'
-  >,
-): void {
+/** Fails naming every one of `variables` that a mode needs and the environment left empty. */
+export type RequiredSetting =
+  | 'YEASTAR_CLIENT_ID'
+  | 'YEASTAR_CLIENT_SECRET'
+  | 'SLACK_BOT_TOKEN'
+  | 'SLACK_SIGNING_SECRET'
+  | 'SLACK_ALERT_CHANNEL';
+
+const REQUIRED_EXPECTED = 'a value (it is required here and was empty or unset)';
+
+export function requireSettings(config: Config, variables: readonly RequiredSetting[]): void {
   const values: Record<(typeof variables)[number], string | undefined> = {
     YEASTAR_CLIENT_ID: config.yeastar.clientId,
     YEASTAR_CLIENT_SECRET: config.yeastar.clientSecret,
@@ -309,9 +351,10 @@ export function requireSettings(
     SLACK_SIGNING_SECRET: config.slack.signingSecret,
     SLACK_ALERT_CHANNEL: config.slack.alertChannel,
   };
-  for (const name of variables) {
-    if (!values[name]) throw new ConfigError(name, 'a value (it is required here and was empty or unset)');
-  }
+  const [first, ...others] = variables
+    .filter((name) => !values[name])
+    .map((variable) => ({ variable, expected: REQUIRED_EXPECTED }));
+  if (first) throw new ConfigError(first.variable, first.expected, others);
 }
 
 /** Loads `.env` from the working directory into `process.env` without overriding what is set. */

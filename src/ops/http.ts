@@ -47,7 +47,8 @@ export function opsRoutes(deps: { health: HealthCheck; metrics: Metrics }): OpsR
 }
 
 /**
- * The ops routes on their own HTTP server: for Socket Mode, where Bolt opens no port, and for tests.
+ * The ops routes on their own HTTP server: for Socket Mode (rather than Bolt's `customRoutes` there: README,
+ * "Why Socket Mode gets an HTTP server of ours") and for tests.
  * Resolves with the port actually bound (pass 0 for a free one).
  */
 export type OpsServer = { server: Server; port: number; close(): Promise<void> };

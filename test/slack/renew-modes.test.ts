@@ -48,7 +48,7 @@ describe('RENEW_MODE=dry-run', () => {
     expect(shown).toContain('PO-DRY');
     expect(shown).toContain(evaluation.subject.productNo);
     expect(world.orderCalls()).toBe(0);
-    expect(world.sim.orders.orders()).toHaveLength(0);
+    expect(world.orders.orders()).toHaveLength(0);
   });
 });
 
@@ -94,7 +94,7 @@ describe('RENEW_APPROVERS: the two-person rule', () => {
     );
     expect(w.orderCalls()).toBe(0);
     await click(APPROVER);
-    await waitFor(() => w.sim.orders.orders().length === 1, 'the order after approval');
+    await waitFor(() => w.orders.orders().length === 1, 'the order after approval');
     const updated = await waitFor(() => {
       const m = w.slack.messages(ref.channel).find((x) => x.ts === request.ts);
       return m?.text.includes('approved by') ? m : undefined;
@@ -103,7 +103,7 @@ describe('RENEW_APPROVERS: the two-person rule', () => {
     expect(JSON.stringify(updated.blocks)).not.toContain(RENEW_ACTION_IDS.approve);
     await click(APPROVER);
     await new Promise((resolve) => setTimeout(resolve, 300));
-    expect(w.sim.orders.orders()).toHaveLength(1);
+    expect(w.orders.orders()).toHaveLength(1);
   });
 });
 

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { type SimOrders, simOrders } from '../../sim/orders.js';
 import { actionPayload } from '../../sim/slack-sign.js';
 import { RENEW_ACTION_IDS } from '../../src/alerts/render-renew.js';
 import type { Evaluation } from '../../src/alerts/types.js';
@@ -12,6 +13,8 @@ export const SECOND = 'URENEW002';
 export const APPROVER = 'UAPPROVE1';
 
 export type RenewWorld = SlackWorld & {
+  /** The simulator's orders and their knobs. */
+  orders: SimOrders;
   /** An alert on a plan with services, seeded in the store and posted to the fake channel. */
   seedAlert(index?: number): Promise<{ evaluation: Evaluation; ref: { channel: string; ts: string } }>;
   clickRenew(
@@ -41,6 +44,7 @@ export async function createRenewWorld(env: Record<string, string>): Promise<Ren
   const modal = (id: string) => world.slack.modals.get(id) as Modal | undefined;
 
   return Object.assign(world, {
+    orders: simOrders(world.sim.state),
     async seedAlert(index = 0) {
       candidates ??= (await world.alertingInstances('11')).filter(
         (e) => e.stage !== null && e.findings.some((f) => f.kind === 'expiring' || f.kind === 'expired'),

@@ -14,7 +14,7 @@ afterAll(async () => {
 });
 beforeEach(() => {
   world.slack.reset();
-  world.sim.orders.setKnobs({ settleAfterMs: 60_000, delayMs: 0 });
+  world.orders.setKnobs({ settleAfterMs: 60_000, delayMs: 0 });
 });
 
 const placed = (id: string) =>
@@ -38,8 +38,8 @@ describe('renewing from Slack (live)', () => {
     expect(answer.status).toBe(200);
     expect(JSON.parse(answer.body)).toMatchObject({ response_action: 'update' });
     await placed(viewId);
-    expect(world.sim.orders.orders()).toHaveLength(1);
-    const order = world.sim.orders.orders()[0]!;
+    expect(world.orders.orders()).toHaveLength(1);
+    const order = world.orders.orders()[0]!;
     expect(order.productNo).toBe(evaluation.subject.productNo);
     expect(order.poNumber).toBe('PO-7');
     expect(world.modalText(viewId)).toContain(order.orderNo);
@@ -65,7 +65,7 @@ describe('renewing from Slack (live)', () => {
     await world.clickRenew(SECOND, evaluation, ref);
     const second = await world.formOpened();
     world.slack.modals.set(first, JSON.parse(JSON.stringify(world.slack.modals.get(second))));
-    const before = world.sim.orders.orders().length;
+    const before = world.orders.orders().length;
     await Promise.all([
       world.submit(first, RENEWER),
       world.submit(first, RENEWER, { retryNum: 1 }),
@@ -75,22 +75,22 @@ describe('renewing from Slack (live)', () => {
       () => /ordered by/.test(world.modalText(first)) && /ordered by/.test(world.modalText(second)),
       'both outcomes',
     );
-    expect(world.sim.orders.orders().length - before).toBe(1);
+    expect(world.orders.orders().length - before).toBe(1);
     const texts = [world.modalText(first), world.modalText(second)].join(' ');
     expect(texts).toContain('already ordered by');
-    expect(texts).toContain(world.sim.orders.orders().at(-1)!.orderNo);
+    expect(texts).toContain(world.orders.orders().at(-1)!.orderNo);
   });
 
   it('a 500 after the order was stored: the order list decides, one order, the user sees its number', async () => {
     const { evaluation, ref } = await world.seedAlert(2);
     await world.clickRenew(RENEWER, evaluation, ref);
     const viewId = await world.formOpened();
-    world.sim.orders.failAfterStoreNext(1);
-    const before = world.sim.orders.orders().length;
+    world.orders.failAfterStoreNext(1);
+    const before = world.orders.orders().length;
     await world.submit(viewId, RENEWER);
     await placed(viewId);
-    expect(world.sim.orders.orders().length - before).toBe(1);
-    expect(world.modalText(viewId)).toContain(world.sim.orders.orders().at(-1)!.orderNo);
+    expect(world.orders.orders().length - before).toBe(1);
+    expect(world.modalText(viewId)).toContain(world.orders.orders().at(-1)!.orderNo);
   });
 
   it('a crash between sending and recording: after the restart, the order list finds it and nothing is sent again', async () => {
@@ -130,10 +130,10 @@ describe('renewing from Slack (live)', () => {
     const { buildOrderRequest } = await import('../../src/renew/order-request.js');
     const found = (await world.client.getInstance('11', instance.productNo))!;
     await api.createOrder(buildOrderRequest(found, { billingId: contacts[0]!.billingContactId, cycles: 1 }));
-    const before = world.sim.orders.orders().length;
+    const before = world.orders.orders().length;
     await world.submit(viewId, RENEWER);
     await placed(viewId);
-    expect(world.sim.orders.orders().length).toBe(before);
+    expect(world.orders.orders().length).toBe(before);
     expect(world.modalText(viewId)).toContain(`already ordered by <@${SECOND}>`);
   });
 
@@ -141,7 +141,7 @@ describe('renewing from Slack (live)', () => {
     const { evaluation, ref } = await world.seedAlert(4);
     await world.clickRenew(RENEWER, evaluation, ref);
     const viewId = await world.formOpened();
-    world.sim.orders.rejectNext(1, 'Insufficient credit on the partner account');
+    world.orders.rejectNext(1, 'Insufficient credit on the partner account');
     await world.submit(viewId, RENEWER);
     await waitFor(() => /refused/.test(world.modalText(viewId)), 'the refusal');
     const text = world.modalText(viewId);
@@ -189,13 +189,13 @@ describe('following an order', () => {
       clock: () => world.clock.now,
     });
     try {
-      world.sim.orders.setKnobs({ settleAfterMs: 0 });
+      world.orders.setKnobs({ settleAfterMs: 0 });
       const { evaluation, ref } = await world.seedAlert(6);
       await world.clickRenew(RENEWER, evaluation, ref);
       const viewId = await world.formOpened();
       await world.submit(viewId, RENEWER);
       await placed(viewId);
-      const orderNo = world.sim.orders.orders().at(-1)!.orderNo;
+      const orderNo = world.orders.orders().at(-1)!.orderNo;
       const done = await waitFor(
         () => world.threadReplies(ref).find((t) => t.includes('succeeded')),
         'the outcome in the thread',

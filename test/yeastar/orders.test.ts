@@ -1,4 +1,5 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { simOrders } from '../../sim/orders.js';
 import { createSimulator, type Simulator } from '../../sim/server.js';
 import { buildOrderRequest } from '../../src/renew/order-request.js';
 import { createYeastarClient } from '../../src/yeastar/client.js';
@@ -95,18 +96,18 @@ describe('order API against the simulator', () => {
     expect((error as YeastarApiError).requestId).toMatch(/^[0-9a-f]{32}$/);
     const planOnly = { ...request, serviceList: request.serviceList.filter((s) => s.serviceType === 'plan') };
     await expect(api.createOrder(planOnly)).rejects.toMatchObject({ detailMessage: /together/ });
-    expect(sim.orders.orders()).toHaveLength(0);
+    expect(simOrders(sim.state).orders()).toHaveLength(0);
   });
 
   it('sends an order once even when the answer is a 500 after it was stored', async () => {
-    sim.orders.failAfterStoreNext(1);
+    simOrders(sim.state).failAfterStoreNext(1);
     const request = buildOrderRequest(instance, { billingId: '1869403123456789012', cycles: 1 });
     await expect(api.createOrder(request)).rejects.toMatchObject({ status: 500, retryable: true });
-    expect(sim.orders.orders()).toHaveLength(1);
+    expect(simOrders(sim.state).orders()).toHaveLength(1);
   });
 
   it('the rejection knob shows the API reason', async () => {
-    sim.orders.rejectNext(1, 'Credit limit reached');
+    simOrders(sim.state).rejectNext(1, 'Credit limit reached');
     const request = buildOrderRequest(instance, { billingId: '1869403123456789012', cycles: 1 });
     await expect(api.createOrder(request)).rejects.toMatchObject({ detailMessage: 'Credit limit reached' });
   });
