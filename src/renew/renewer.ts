@@ -109,6 +109,10 @@ export function createRenewer(deps: RenewerDeps): Renewer {
     }
     const unknown: LedgerEntry = { ...entry, state: 'unknown' };
     await ledger.update(unknown);
+    // The follow job keeps asking the order list, so a late-showing order is still reported.
+    await deps.follow?.(unknown).catch((error: unknown) => {
+      logger.error({ err: (error as Error).message, sn: entry.sn }, 'could not start following the order');
+    });
     return { kind: 'unknown', entry: unknown };
   }
 
