@@ -46,9 +46,16 @@ export async function createRenewWorld(env: Record<string, string>): Promise<Ren
   return Object.assign(world, {
     orders: simOrders(world.sim.state),
     async seedAlert(index = 0) {
-      candidates ??= (await world.alertingInstances('11')).filter(
-        (e) => e.stage !== null && e.findings.some((f) => f.kind === 'expiring' || f.kind === 'expired'),
-      );
+      if (!candidates) {
+        const all = [
+          ...(await world.alertingInstances('11')),
+          ...(await world.alertingInstances('13')),
+          ...(await world.alertingInstances('12')),
+        ];
+        candidates = all.filter(
+          (e) => e.stage !== null && e.findings.some((f) => f.kind === 'expiring' || f.kind === 'expired'),
+        );
+      }
       const evaluation = candidates[index];
       if (!evaluation) throw new Error('no renewable alert in the simulator data');
       await world.store.decide(`cycle-${evaluation.alertKey}`, 'test', [evaluation], NOW);

@@ -99,13 +99,13 @@ describe('renewing from Slack (live)', () => {
     const viewId = await world.formOpened();
     // The crashed process: it claimed the record, sent the order, and died before writing the outcome.
     const ledger = createLedger({ redis: world.redis, prefix: world.prefix });
-    const instance = world.sim.getInstance('11', evaluation.subject.productNo)!;
+    const instance = world.sim.getInstance(evaluation.subject.productId, evaluation.subject.productNo)!;
     await ledger.claim({
       state: 'sending',
       by: SECOND,
       approvedBy: null,
       sn: instance.productNo,
-      productId: '11',
+      productId: evaluation.subject.productId,
       alertKey: evaluation.alertKey,
       stage: evaluation.stage!,
       at: world.clock.now - 120_000,
@@ -128,7 +128,7 @@ describe('renewing from Slack (live)', () => {
     });
     const contacts = await api.listBillingContacts();
     const { buildOrderRequest } = await import('../../src/renew/order-request.js');
-    const found = (await world.client.getInstance('11', instance.productNo))!;
+    const found = (await world.client.getInstance(evaluation.subject.productId, instance.productNo))!;
     await api.createOrder(buildOrderRequest(found, { billingId: contacts[0]!.billingContactId, cycles: 1 }));
     const before = world.orders.orders().length;
     await world.submit(viewId, RENEWER);
@@ -209,7 +209,10 @@ describe('following an order', () => {
       }, 'the alert saying succeeded');
       expect(alert).toContain(orderNo);
       // The next cycle reads the new expiry: the instance needs no alert, so the store resolves it in place.
-      const instance = (await world.client.getInstance('11', evaluation.subject.productNo))!;
+      const instance = (await world.client.getInstance(
+        evaluation.subject.productId,
+        evaluation.subject.productNo,
+      ))!;
       const next = evaluateInstance(instance, {
         now: world.clock.now,
         thresholds: world.config.alertDays,
