@@ -167,8 +167,42 @@ describe('renewing from Slack (live)', () => {
     await world.submit(viewId, ALLOWED);
     await waitFor(() => /RENEW_ALLOWED_USERS/.test(world.modalText(viewId)), 'the refusal in the modal');
     expect(world.orderCalls()).toBe(calls);
-    const audit = await world.command('audit', ALLOWED);
-    expect(audit.status).toBe(200);
+    // Both refusals are in the audit log (ALLOWED may read it: it is an activation-code user too).
+    await world.command('audit', ALLOWED);
+    const log = await waitFor(
+      () => world.slack.responses.map((r) => JSON.stringify(r.body)).find((b) => b.includes('renew_refused')),
+      'the audit log',
+    );
+    expect(log).toContain(evaluation.subject.productNo);
+  });
+});
+
+describe('/yeastar renew <SN>', () => {
+  it('opens the same form for an instance and places its order in the alert thread', async () => {
+    const { evaluation, ref } = await world.seedAlert(7);
+    const answer = await world.command(`renew ${evaluation.subject.productNo.toLowerCase()}`, RENEWER);
+    expect(answer.status).toBe(200);
+    const viewId = await world.formOpened();
+    expect(world.modalText(viewId)).toContain(evaluation.subject.productNo);
+    // The command's own listener leaves `renew` alone while renewing is on: no "unknown subcommand".
+    expect(world.slack.responses).toEqual([]);
+    const before = world.orders.orders().length;
+    await world.submit(viewId, RENEWER);
+    await placed(viewId);
+    expect(world.orders.orders().length - before).toBe(1);
+    await waitFor(
+      () => world.threadReplies(ref).some((t) => t.includes('ordered by')),
+      'the reply in the alert thread',
+    );
+  });
+
+  it('refuses a user who may not order, without an API call', async () => {
+    const calls = world.orderCalls();
+    await world.command('renew 3658B43UCATGMG3T', ALLOWED);
+    await waitFor(() => world.slack.responses.length > 0, 'the refusal');
+    expect(JSON.stringify(world.slack.responses[0]!.body)).toContain('RENEW_ALLOWED_USERS');
+    expect(world.slack.calls.some((c) => c.method === 'views.open')).toBe(false);
+    expect(world.orderCalls()).toBe(calls);
   });
 });
 
