@@ -5,7 +5,10 @@ import { Redis } from 'ioredis';
 import { createAlertStore } from '../src/alerts/alert-store.js';
 import type { AlertView } from '../src/alerts/render.js';
 import { renderPlainList } from '../src/alerts/render-plain.js';
+import type { AlertStore } from '../src/alerts/types.js';
 import { type Config, loadConfig } from '../src/config.js';
+import { createForecastReader } from '../src/forecast/reader.js';
+import { forecastLine } from '../src/forecast/render-parts.js';
 import { formatSummary } from '../src/jobs/check.js';
 import { readEnrichment } from '../src/jobs/cycle-state.js';
 import { createPipeline } from '../src/jobs/pipeline.js';
@@ -105,6 +108,21 @@ function writeBlockKit(outDir: string, messages: readonly FakeSlackMessage[]): n
   return messages.length;
 }
 
+/** The renewal forecast of the cycle just run, in one line (`npm run forecast` has the weeks). */
+async function demoForecastLine(redis: Redis, config: Config, store: AlertStore): Promise<string> {
+  const reader = createForecastReader({
+    redis,
+    prefix: config.queuePrefix,
+    store,
+    timeZone: config.timeZone,
+    clock: Date.now,
+  });
+  const loaded = await reader.load({ days: config.forecast.days });
+  return loaded === null
+    ? 'Forecast: none (the cycle was not complete, so no snapshot was written).'
+    : forecastLine(loaded.forecast);
+}
+
 export async function runDemo(options: DemoOptions = {}): Promise<number> {
   const env = options.env ?? process.env;
   const stdout = options.stdout ?? process.stdout;
@@ -168,6 +186,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<number> {
     stdout.write(`${closing.join('\n')}\n`);
     stdout.write(`${formatSummary(summary, seconds)}\n\n`);
     stdout.write(`${GO_LIVE_LINES.join('\n')}\n`);
+    stdout.write(`\n${await demoForecastLine(connect(), config, wired.deps.store)}\n`);
     exitCode = summary.ok ? 0 : 1;
   } finally {
     await pipeline.close();

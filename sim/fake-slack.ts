@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { createFakeFiles, type FakeSlackFile, UPLOAD_PATH } from './fake-slack-files.js';
 
 /**
  * A local stand-in for Slack's Web API: enough of chat.*, views.publish, auth.test and a few lookups
@@ -49,6 +50,8 @@ export interface FakeSlack {
   homeViews: Map<string, unknown>;
   /** Modals by view id, as last opened (`views.open`) or updated (`views.update`). */
   modals: Map<string, unknown>;
+  /** Files uploaded through files.getUploadURLExternal, the upload URL and files.completeUploadExternal. */
+  files: Map<string, FakeSlackFile>;
   /** The next `n` matching calls get HTTP 429 with `Retry-After` and `{ok:false, error:'ratelimited'}`. */
   rateLimitNext(n: number, retryAfterSeconds: number, method?: string): void;
   /** The next `n` matching calls get an HTTP error (default 500). */
@@ -151,6 +154,7 @@ export async function createFakeSlack(options: FakeSlackOptions = {}): Promise<F
   let faults: Fault[] = [];
   let seq = 0;
   const tsBase = Math.floor(clock() / 1000);
+  const uploads = createFakeFiles(() => fakeSlack.url.replace(/api\/$/, ''));
 
   function takeFault(method: string): Fault | undefined {
     const fault = faults.find((f) => f.remaining > 0 && (f.method === undefined || f.method === method));
@@ -248,13 +252,17 @@ export async function createFakeSlack(options: FakeSlackOptions = {}): Promise<F
         };
       }
       default:
-        return { ok: true };
+        return uploads.answer(method, body) ?? { ok: true };
     }
   }
 
   const server = createServer((req, res) => {
     void (async () => {
       const path = new URL(req.url ?? '/', 'http://x').pathname;
+      if (req.method === 'POST' && path.startsWith(UPLOAD_PATH)) {
+        await uploads.receive(req, res, path);
+        return;
+      }
       if (req.method !== 'POST' || !path.startsWith('/api/')) {
         send(res, 404, { ok: false, error: 'unknown_method' });
         return;
@@ -317,6 +325,7 @@ export async function createFakeSlack(options: FakeSlackOptions = {}): Promise<F
     responses,
     homeViews,
     modals,
+    files: uploads.files,
     responseUrl(id) {
       return `${fakeSlack.url}${RESPONSE_PREFIX}${id ?? randomBytes(6).toString('hex')}`;
     },
@@ -339,6 +348,7 @@ export async function createFakeSlack(options: FakeSlackOptions = {}): Promise<F
       messages.clear();
       homeViews.clear();
       modals.clear();
+      uploads.files.clear();
       faults = [];
     },
     close() {

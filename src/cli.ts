@@ -18,6 +18,10 @@ const COMMANDS: Record<string, CliCommand> = {
         ]),
       ),
   },
+  forecast: {
+    describe: 'the renewal forecast from the last complete cycle; --csv writes the list as CSV (--days N)',
+    run: async (args) => (await import('./forecast/terminal.js')).runForecast(loadConfig(), args),
+  },
   start: {
     describe: 'the long-running bot: poll schedule, workers and the Slack app, until SIGTERM/SIGINT',
     run: async () =>

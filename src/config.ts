@@ -180,6 +180,24 @@ const envSchema = z.object({
   SIM_PORT: port(4010),
   REDIS_CONNECT_TIMEOUT: duration('20s'),
   STOP_GRACE: duration('30s'),
+  FORECAST_DAYS: positiveInt(90, 'a whole number of days from 1 to 365').refine(
+    (v) => v <= 365,
+    'at most 365 days',
+  ),
+  // Unset: Monday 08:00; set but empty: no weekly forecast.
+  FORECAST_CRON: z
+    .string()
+    .trim()
+    .default('0 8 * * 1')
+    .superRefine((v, ctx) => {
+      const problem = v === '' ? undefined : cronProblem(v);
+      if (problem) ctx.addIssue({ code: 'custom', message: `${problem}, or empty for never` });
+    })
+    .transform((v) => (v === '' ? undefined : v)),
+  SLACK_FORECAST_CHANNEL: optionalText.refine(
+    (v) => v === undefined || /^[CG][A-Z0-9]{2,}$/.test(v),
+    'a Slack channel ID such as C012ABCDEF (not a #name)',
+  ),
 });
 
 export type Config = Readonly<{
@@ -229,6 +247,15 @@ export type Config = Readonly<{
   redisConnectTimeoutMs: number;
   /** How long a stop may take (SIGTERM/SIGINT) before the process exits with the jobs in hand abandoned. */
   stopGraceMs: number;
+  /** The renewal forecast (README: Renewal forecast). */
+  forecast: Readonly<{
+    /** FORECAST_DAYS: how far ahead the forecast looks, and the most a command may ask for. */
+    days: number;
+    /** FORECAST_CRON in TZ; undefined: no weekly forecast. */
+    cron: string | undefined;
+    /** SLACK_FORECAST_CHANNEL, else the alert channel. */
+    channel: string | undefined;
+  }>;
 }>;
 
 /** The variables `loadConfig` reads: the single list that `.env.example` and the README must match. */
@@ -330,6 +357,11 @@ export function loadConfig(
     simPort: e.SIM_PORT,
     redisConnectTimeoutMs: e.REDIS_CONNECT_TIMEOUT,
     stopGraceMs: e.STOP_GRACE,
+    forecast: {
+      days: e.FORECAST_DAYS,
+      cron: e.FORECAST_CRON,
+      channel: e.SLACK_FORECAST_CHANNEL ?? e.SLACK_ALERT_CHANNEL,
+    },
   });
 }
 

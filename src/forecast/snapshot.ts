@@ -1,4 +1,5 @@
-import { gunzipSync, gzipSync } from 'node:zlib';
+import { promisify } from 'node:util';
+import { gunzipSync, gzip, gzipSync } from 'node:zlib';
 import { portalLink } from '../alerts/render.js';
 import { compareItems, type ForecastItem } from './items.js';
 
@@ -15,6 +16,8 @@ import { compareItems, type ForecastItem } from './items.js';
  * from the portal's base URL, kept once. Gzip then takes out what is left of the repetition; with
  * 100,000 simulated instances the SNs, which are random, are most of what remains.
  */
+
+const gzipAsync = promisify(gzip);
 
 export const SNAPSHOT_FORMAT = 'yeastar-forecast';
 export const SNAPSHOT_VERSION = 1;
@@ -84,6 +87,18 @@ function stringTable(): { strings: string[]; indexOf(text: string): number } {
  * item, as `forecastItemsOf` gives every item of an instance the same ones.
  */
 export function encodeSnapshot(snapshot: ForecastSnapshot): Buffer {
+  return gzipSync(snapshotJson(snapshot));
+}
+
+/**
+ * `encodeSnapshot` with the compression on libuv's thread pool: the end of a cycle encodes 100,000
+ * instances' worth, and a synchronous gzip of it would hold up the slash commands' acks meanwhile.
+ */
+export function encodeSnapshotAsync(snapshot: ForecastSnapshot): Promise<Buffer> {
+  return gzipAsync(snapshotJson(snapshot));
+}
+
+function snapshotJson(snapshot: ForecastSnapshot): string {
   const table = stringTable();
   const instances: Encoded['instances'] = { sn: [], productId: [], productLine: [], customer: [] };
   const items: Encoded['items'] = { instance: [], name: [], flags: [], expiresAtDelta: [] };
@@ -121,7 +136,7 @@ export function encodeSnapshot(snapshot: ForecastSnapshot): Buffer {
     items,
     undated,
   };
-  return gzipSync(JSON.stringify(encoded));
+  return JSON.stringify(encoded);
 }
 
 // --- decoding: every field checked, so a damaged or foreign value fails here with its path -------

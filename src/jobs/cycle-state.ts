@@ -25,6 +25,8 @@ export type CycleKeys = {
   sent: string;
   /** Renewal options per alertKey (a hash, so a page's scan writes them in its one `finish` call). */
   enrichments: string;
+  /** The scanned pages' parts of the renewal forecast, by job id (src/jobs/forecast-snapshot.ts). */
+  forecast: string;
 };
 
 export function cycleKeys(prefix: string, cycleId: string): CycleKeys {
@@ -37,6 +39,7 @@ export function cycleKeys(prefix: string, cycleId: string): CycleKeys {
     postOrder: `${base}:posts:order`,
     sent: `${base}:sent`,
     enrichments: `${base}:enrichments`,
+    forecast: `${base}:forecast`,
   };
 }
 
@@ -62,6 +65,8 @@ export type FinishReport = {
   posts?: Evaluation[];
   /** Renewal options found for alerts, by alertKey. */
   enrichments?: Record<string, Enrichment>;
+  /** A scanned page's part of the forecast snapshot (needs the job id): kept with the page's "done". */
+  forecast?: Buffer;
 };
 
 /** `finish`'s script (lua/cycle-finish.lua), read once per process. */
@@ -125,9 +130,10 @@ export function createCycleState(deps: { redis: Redis; prefix: string }): CycleS
       args.push(posts.length, ...posts.flatMap((e) => [e.alertKey, JSON.stringify(e)]));
       const enrichments = Object.entries(report.enrichments ?? {});
       args.push(enrichments.length, ...enrichments.flatMap(([key, e]) => [key, JSON.stringify(e)]));
+      const part = report.forecast !== undefined && jobId !== null ? [jobId, report.forecast] : [];
       const [first, pending] = (await runFinish(
-        [k.hash, k.expected, k.finished, k.posts, k.enrichments, k.postOrder],
-        args,
+        [k.hash, k.expected, k.finished, k.posts, k.enrichments, k.postOrder, k.forecast],
+        [...args, part.length / 2, ...part],
       )) as [number, number];
       if (pending <= 0 || report.fields?.status !== undefined) wake(cycleId);
       return first === 1;

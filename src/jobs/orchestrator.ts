@@ -6,6 +6,7 @@ import { queuePosts } from './cycle-posts.js';
 import { type CycleSummary, completeLines, summaryOf } from './cycle-summary.js';
 import { Interrupted, waitIdle } from './cycle-wait.js';
 import { isYeastarUnrecoverable, unrecoverable } from './errors.js';
+import { commitForecastSnapshot } from './forecast-snapshot.js';
 import { cycleIdOf, jobIds } from './ids.js';
 import { type NotifyData, resolveJob, type ScanData } from './job-data.js';
 import { addJobs } from './queue-options.js';
@@ -138,6 +139,7 @@ async function finishCycle(ctx: PipelineContext, cycleId: string, log: Logger): 
   const last = ctx.redis.multi().set(`${ctx.config.queuePrefix}:lastCycle`, JSON.stringify(summary));
   if (summary.ok) last.set(`${ctx.config.queuePrefix}:lastSuccessfulCycleAt`, String(summary.finishedAt));
   await last.exec();
+  await commitForecastSnapshot(ctx, cycleId, log);
   await state.finish(cycleId, null, { fields: { status: 'done' } });
   log.info({ ...summary, cycleId: undefined, productLines: undefined }, 'cycle finished');
   return summary;

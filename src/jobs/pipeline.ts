@@ -16,6 +16,7 @@ import { createCycleState } from './cycle-state.js';
 import { type CycleProgress, type CycleSummary, failureCounters, summaryOf } from './cycle-summary.js';
 import { processEnrich } from './enrich-job.js';
 import { isFinalFailure } from './errors.js';
+import { createForecastDigest } from './forecast-digest.js';
 import { createHeldBatch } from './held-digest.js';
 import { cycleIdOf, QUEUES, type QueueName, SCHEDULER_ID } from './ids.js';
 import type { EnrichData, NotifyData, ScanData } from './job-data.js';
@@ -135,6 +136,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
     closing: () => closing,
   };
   const workers: Worker[] = [];
+  const forecastDigest = createForecastDigest(ctx, connect, watch);
 
   /** Reports a job that failed for good to its cycle, so the cycle stops waiting for it. */
   async function reportFailure(queue: QueueName, job: Job, error: unknown): Promise<void> {
@@ -275,6 +277,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
         opts: jobOptions(ctx, 'poll'),
       });
       logger.info({ schedule: config.pollCron ?? `every ${config.pollEveryMs} ms` }, 'poll schedule set');
+      await forecastDigest.start();
     },
     async runCycleNow(options = {}) {
       const jobId = options.jobId ?? `${CHECK_JOB_PREFIX}${Date.now()}-${randomBytes(3).toString('hex')}`;
@@ -293,7 +296,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
       // One close, however many callers (a signal, then the command's own end) wait for it.
       closed ??= (async () => {
         closing = true;
-        await Promise.all(workers.map((w) => w.close()));
+        await Promise.all([...workers.map((w) => w.close()), forecastDigest.close()]);
         await Promise.all(Object.values(queues).map((q) => q.close()));
         // QUIT only where it can be sent: written to a socket that never got through it fails on it.
         await Promise.all(

@@ -6,6 +6,7 @@ import type { PipelineContext } from './context.js';
 import { countingClient } from './counting-client.js';
 import { enrichPage } from './enrich-job.js';
 import { isYeastarUnrecoverable, unrecoverable } from './errors.js';
+import { forecastPart } from './forecast-snapshot.js';
 import { jobIds } from './ids.js';
 import { type EnrichData, type NotifyData, resolveJob, type ScanData } from './job-data.js';
 import { addJobs } from './queue-options.js';
@@ -23,7 +24,7 @@ export async function processScan(ctx: PipelineContext, job: Job<ScanData>): Pro
   const { cycleId, productId } = job.data;
   const jobId = job.id!;
   const counted = countingClient(ctx.client);
-  const { children, fields, alerts, resolves, posts, listed, later } = await readPage(
+  const { children, fields, alerts, resolves, posts, listed, later, forecast } = await readPage(
     ctx,
     job,
     counted.client,
@@ -45,6 +46,7 @@ export async function processScan(ctx: PipelineContext, job: Job<ScanData>): Pro
     fields,
     posts,
     enrichments: enriched.enrichments,
+    forecast,
     counters: {
       instances: listed.instances,
       skipped: listed.skipped,
@@ -100,6 +102,7 @@ async function readPage(ctx: PipelineContext, job: Job<ScanData>, client: Yeasta
   const options = { now, thresholds: ctx.config.alertDays, timeZone: ctx.config.timeZone, productName };
   const evaluations = page.instances.map((instance) => evaluateInstance(instance, options));
   const decisions = await ctx.store.decide(cycleId, jobId, evaluations, now);
+  const forecast = forecastPart(ctx, page.instances, productName, now);
 
   const alerts: EnrichData[] = [];
   const resolves: Array<{ id: string; data: NotifyData }> = [];
@@ -123,5 +126,5 @@ async function readPage(ctx: PipelineContext, job: Job<ScanData>, client: Yeasta
     }
   }
   const listed = { instances: page.instances.length, skipped: page.skipped.length };
-  return { children, fields, alerts, resolves, posts, listed, later };
+  return { children, fields, alerts, resolves, posts, listed, later, forecast };
 }

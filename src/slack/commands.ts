@@ -9,7 +9,9 @@ export type Command =
   | { kind: 'renew'; sn: string }
   | { kind: 'expiring'; days: number | null }
   | { kind: 'audit' }
-  | { kind: 'help' };
+  | { kind: 'help' }
+  | { kind: 'forecast'; days: number | null; customer: string | null }
+  | { kind: 'export'; days: number | null };
 
 export type ParsedCommand = { ok: true; command: Command } | { ok: false; error: string };
 
@@ -27,6 +29,8 @@ export const USAGE = [
   '• `expiring [days]`: open alerts expiring within `days` (1–365), most urgent first',
   '• `activation <SN>`: the activation code of a P-Series Software Edition instance (allowed users only)',
   '• `audit`: the last 20 activation-code requests (allowed users only)',
+  '• `forecast [days] [customer]`: renewals per week and the customers with the most, from the last complete cycle',
+  '• `export [days]`: the forecast as a CSV file, sent to you in a direct message',
   '• `help`: this text',
 ].join('\n');
 
@@ -74,6 +78,24 @@ function withSn(kind: 'activation' | 'status' | 'renew', rest: string): ParsedCo
   return sn.ok ? { ok: true, command: { kind, sn: sn.sn } } : sn;
 }
 
+/** How much of a customer filter is kept: longer than any company name worth matching. */
+export const CUSTOMER_FILTER_MAX = 100;
+
+/** `forecast [days] [customer text]`: a leading number is the days, whatever follows is the customer. */
+function parseForecast(rest: string): ParsedCommand {
+  const match = /^(\d+)(?:\s+([\s\S]*))?$/.exec(rest.trim());
+  let days: number | null = null;
+  let text = rest;
+  if (match) {
+    const parsed = parseDays(match[1]!);
+    if (!parsed.ok) return parsed;
+    days = parsed.days;
+    text = match[2] ?? '';
+  }
+  const customer = [...text.replace(/\s+/g, ' ').trim()].slice(0, CUSTOMER_FILTER_MAX).join('');
+  return { ok: true, command: { kind: 'forecast', days, customer: customer === '' ? null : customer } };
+}
+
 export function parseCommand(text: string | undefined | null): ParsedCommand {
   const raw = text ?? '';
   if (raw.length > COMMAND_MAX_LENGTH) {
@@ -95,6 +117,13 @@ export function parseCommand(text: string | undefined | null): ParsedCommand {
       if (rest.trim() === '') return { ok: true, command: { kind: 'expiring', days: null } };
       const days = parseDays(rest);
       return days.ok ? { ok: true, command: { kind: 'expiring', days: days.days } } : days;
+    }
+    case 'forecast':
+      return parseForecast(rest);
+    case 'export': {
+      if (rest.trim() === '') return { ok: true, command: { kind: 'export', days: null } };
+      const days = parseDays(rest);
+      return days.ok ? { ok: true, command: { kind: 'export', days: days.days } } : days;
     }
     case 'audit':
     case 'help':

@@ -25,6 +25,8 @@ export type HomeViewInput = {
   lastCycleAt: number | null;
   /** A line to show at the top, e.g. after a click on an alert that has resolved since. */
   notice?: string | null;
+  /** The renewal forecast's "next 12 weeks" blocks (render-slack.ts), shown above the alerts. */
+  forecastStrip?: unknown[] | null;
 };
 
 function section(text: string): unknown {
@@ -98,6 +100,7 @@ export function buildHomeView(input: HomeViewInput): { type: 'home'; blocks: unk
     ],
   });
   blocks.push({ type: 'divider' });
+  if (input.forecastStrip) blocks.push(...input.forecastStrip, { type: 'divider' });
   const records = input.records.slice(0, HOME_ALERT_LIMIT);
   if (records.length === 0) {
     blocks.push(section('Nothing is expiring. :tada:'));

@@ -2,9 +2,12 @@ import { readFileSync } from 'node:fs';
 import type { Redis } from 'ioredis';
 
 /** Runs a Lua script with these KEYS and ARGV; resolves with its reply. */
-export type RedisScript = (keys: readonly string[], args: readonly (string | number)[]) => Promise<unknown>;
+export type RedisScript = (
+  keys: readonly string[],
+  args: readonly (string | number | Buffer)[],
+) => Promise<unknown>;
 
-type CustomCommand = (numberOfKeys: number, ...keysAndArgs: (string | number)[]) => Promise<unknown>;
+type CustomCommand = (numberOfKeys: number, ...keysAndArgs: (string | number | Buffer)[]) => Promise<unknown>;
 
 /**
  * A Lua script as an ioredis custom command (`defineCommand`): ioredis sends EVALSHA, so a call does not

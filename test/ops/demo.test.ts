@@ -87,8 +87,10 @@ describe('npm run demo, as a subprocess from the repo', () => {
     for (const block of stdout.split('\n\n').filter((b) => /^\[[A-Z]+\] /.test(b.trimStart()))) {
       expectHeadlineAgreesWithLines(block.trimStart());
     }
-    // The last lines say how to go live.
-    const tail = stdout.trimEnd().split('\n').slice(-5).join('\n');
+    // The last line is the renewal forecast; the lines before it say how to go live.
+    const last = stdout.trimEnd().split('\n').at(-1)!;
+    expect(last).toMatch(/^Forecast: \d+ renewals in the next 90 days, \d+ auto-renew, \d+ need action/);
+    const tail = stdout.trimEnd().split('\n').slice(-7, -2).join('\n');
     expect(tail).toMatch(/^To go live: /);
     for (const name of [
       'YEASTAR_CLIENT_ID',

@@ -1,9 +1,9 @@
 --[[
 Records that one job of a cycle is done (once) and what it reported, in one call.
 
-KEYS: hash, expected, finished, posts, enrichments, post order. ARGV: ttl, self ('' for none), nChildren,
-children..., nCounters, (field, delta)..., nFields, (field, value)..., nPosts, (alertKey, json)...,
-nEnrichments, (alertKey, json)...
+KEYS: hash, expected, finished, posts, enrichments, post order, forecast parts. ARGV: ttl, self ('' for
+none), nChildren, children..., nCounters, (field, delta)..., nFields, (field, value)..., nPosts,
+(alertKey, json)..., nEnrichments, (alertKey, json)..., nForecast, (self, part)...
 `pending` counts expected jobs not yet finished, whichever of "registered" and "finished" happens
 first (a child may finish before its parent registers it).
 ]]
@@ -44,5 +44,11 @@ for _ = 1, n do
   redis.call('HSET', KEYS[5], ARGV[i], ARGV[i + 1])
   i = i + 2
 end
-for k = 1, 6 do redis.call('EXPIRE', KEYS[k], ttl) end
+-- A scanned page's part of the renewal forecast (src/jobs/forecast-snapshot.ts), written with its "done".
+n = tonumber(ARGV[i] or '0'); i = i + 1
+for _ = 1, n do
+  redis.call('HSET', KEYS[7], ARGV[i], ARGV[i + 1])
+  i = i + 2
+end
+for k = 1, 7 do redis.call('EXPIRE', KEYS[k], ttl) end
 return {first and 1 or 0, tonumber(redis.call('HGET', KEYS[1], 'pending') or '0')}

@@ -1,6 +1,7 @@
 import type { App, BlockAction } from '@slack/bolt';
 import type { Instance } from '../../yeastar/types.js';
 import { type Command, parseCommand } from '../commands.js';
+import { createForecastCommands } from '../forecast/command.js';
 import {
   activationReply,
   auditReply,
@@ -14,7 +15,7 @@ import {
   usageReply,
 } from '../replies.js';
 import { type Answerer, errorText } from './answer.js';
-import { type ListenerDeps, viewSettings } from './deps.js';
+import { type ListenerDeps, viewSettings, type WebClient } from './deps.js';
 
 export const COMMAND = '/yeastar';
 
@@ -24,6 +25,7 @@ export function register(app: App, deps: ListenerDeps, answerer: Answerer): void
   const allowed = new Set(config.slack.activationAllowedUsers);
   const view = viewSettings(config);
   const { send, guarded } = answerer;
+  const forecast = createForecastCommands(deps);
 
   async function findInstance(sn: string): Promise<{ instance: Instance; productName: string } | null> {
     const lines = await deps.client.listProductLines();
@@ -60,8 +62,11 @@ export function register(app: App, deps: ListenerDeps, answerer: Answerer): void
     return statusReply({ ...view, now: clock(), ...found, record });
   }
 
-  async function answer(command: Command, userId: string): Promise<Reply> {
+  async function answer(command: Command, userId: string, client: WebClient): Promise<Reply> {
     switch (command.kind) {
+      case 'forecast':
+      case 'export':
+        return forecast(command, { userId, client });
       case 'help':
         return usageReply(null);
       case 'status':
@@ -83,11 +88,13 @@ export function register(app: App, deps: ListenerDeps, answerer: Answerer): void
     }
   }
 
-  app.command(COMMAND, async ({ command, respond }) => {
+  app.command(COMMAND, async ({ command, respond, client }) => {
     await guarded('command', respond, async () => {
       const parsed = parseCommand(command.text);
       if (parsed.ok && parsed.command.kind === 'renew' && config.renew.mode !== 'off') return;
-      const reply = parsed.ok ? await answer(parsed.command, command.user_id) : usageReply(parsed.error);
+      const reply = parsed.ok
+        ? await answer(parsed.command, command.user_id, client)
+        : usageReply(parsed.error);
       await send(respond, reply);
     });
   });
