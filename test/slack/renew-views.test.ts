@@ -164,3 +164,16 @@ describe('the submitted form', () => {
     expect(() => loadConfig({ RENEW_MODE: 'yes' })).toThrow(/RENEW_MODE/);
   });
 });
+
+describe('yeastar_renew_orders_total', () => {
+  it('counts each attempt by result', async () => {
+    const { createMetrics } = await import('../../src/ops/metrics.js');
+    const metrics = createMetrics();
+    metrics.renewOrder('placed');
+    metrics.renewOrder('placed');
+    metrics.renewOrder('refused');
+    const { body } = await metrics.render();
+    expect(body).toContain('yeastar_renew_orders_total{result="placed"} 2');
+    expect(body).toContain('yeastar_renew_orders_total{result="refused"} 1');
+  });
+});
