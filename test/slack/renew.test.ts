@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { actionPayload } from '../../sim/slack-sign.js';
 import { createLedger } from '../../src/renew/ledger.js';
 import { createOrderApi } from '../../src/yeastar/orders.js';
 import { ALLOWED, waitFor } from './harness.js';
@@ -55,6 +56,25 @@ describe('renewing from Slack (live)', () => {
     }, 'the alert updated in place');
     expect(updated).toContain(order.orderNo);
     expect(updated).not.toContain('"action_id":"renew_open"');
+    // A later click re-renders the alert: the order stays on it, and Renew… does not come back.
+    await world.action(
+      actionPayload(
+        SECOND,
+        { action_id: 'alert_ack', value: evaluation.alertKey },
+        {
+          kind: 'message',
+          channel: ref.channel,
+          ts: ref.ts,
+          responseUrl: world.slack.responseUrl(),
+        },
+      ),
+    );
+    const acked = await waitFor(() => {
+      const blocks = JSON.stringify(world.slack.messages(ref.channel).find((m) => m.ts === ref.ts)?.blocks);
+      return blocks.includes('Acknowledged by') && blocks;
+    }, 'the acknowledged alert');
+    expect(acked).toContain(`Renewal ordered by <@${RENEWER}>`);
+    expect(acked).not.toContain('"action_id":"renew_open"');
   });
 
   it('a double submit, a Slack retry and two users at once give one order; the second hears who ordered', async () => {
