@@ -76,7 +76,7 @@ export type BotProcessMessage =
 const { env, redisUrl, prefix, clockOffsetMs } = JSON.parse(process.argv[2] ?? '{}') as BotProcessSettings;
 const config = loadConfig(env);
 const logger = createLogger({ level: 'warn' });
-const counter = createRedisCounter(redisUrl, prefix);
+const counter = createRedisCounter(redisUrl, prefix, config.redisMode);
 const wired = wirePipeline(config, {
   redis: counter.connect,
   logger,

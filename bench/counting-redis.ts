@@ -1,4 +1,4 @@
-import { Redis } from 'ioredis';
+import { Cluster, Redis } from 'ioredis';
 import { QUEUES } from '../src/jobs/ids.js';
 
 /**
@@ -28,7 +28,11 @@ export type RedisCounter = {
 
 const text = (arg: unknown) => (typeof arg === 'string' ? arg : Buffer.isBuffer(arg) ? arg.toString() : '');
 
-export function createRedisCounter(url: string, prefix: string): RedisCounter {
+export function createRedisCounter(
+  url: string,
+  prefix: string,
+  mode: 'single' | 'cluster' = 'single',
+): RedisCounter {
   const queuePrefixes = Object.values(QUEUES).map((q) => `${prefix}:${q}:`);
   let counts: RedisCounts = { commands: 0, scanStateRoundTrips: 0 };
   const batchesCounted = new WeakSet<object>();
@@ -51,21 +55,35 @@ export function createRedisCounter(url: string, prefix: string): RedisCounter {
 
   class CountingRedis extends Redis {
     override sendCommand(command: Command, stream?: Stream): unknown {
-      counts.commands++;
-      if (isScanState(command)) {
-        // Commands of one pipeline/MULTI share the `stream` ioredis hands them: one round trip.
-        if (!stream) counts.scanStateRoundTrips++;
-        else if (!batchesCounted.has(stream)) {
-          batchesCounted.add(stream);
-          counts.scanStateRoundTrips++;
-        }
-      }
+      count(command, stream);
       return super.sendCommand(command, stream);
     }
   }
 
+  function count(command: Command, stream?: Stream): void {
+    counts.commands++;
+    if (!isScanState(command)) return;
+    // Commands of one pipeline/MULTI share the `stream` ioredis hands them: one round trip.
+    if (!stream) counts.scanStateRoundTrips++;
+    else if (!batchesCounted.has(stream)) {
+      batchesCounted.add(stream);
+      counts.scanStateRoundTrips++;
+    }
+  }
+
+  // A cluster client's commands pass its own sendCommand before a node's plain connection: counted there.
+  class CountingCluster extends Cluster {
+    override sendCommand(...args: Parameters<Cluster['sendCommand']>): unknown {
+      count(args[0], args[1] as Stream | undefined);
+      return super.sendCommand(...args);
+    }
+  }
+
   return {
-    connect: () => new CountingRedis(url, { maxRetriesPerRequest: null }),
+    connect: () =>
+      mode === 'cluster'
+        ? (new CountingCluster([url], { redisOptions: { maxRetriesPerRequest: null } }) as unknown as Redis)
+        : new CountingRedis(url, { maxRetriesPerRequest: null }),
     counts: () => ({ ...counts }),
     reset() {
       counts = { commands: 0, scanStateRoundTrips: 0 };

@@ -2,12 +2,13 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
-import { Redis } from 'ioredis';
+import { Cluster, Redis } from 'ioredis';
 import { loadConfig } from '../src/config.js';
 import type { CycleSummary } from '../src/jobs/cycle-summary.js';
 import { type PrivateRedis, redisAnswers, startPrivateRedis } from '../src/ops/private-redis.js';
 import { deleteKeysMatching } from '../src/ops/redis-keys.js';
 import { EVENTS_PATH } from '../src/slack/app.js';
+import { startLocalCluster } from '../test/helpers/redis-cluster.js';
 import { type AckFigures, startAckProbe, timedHelpCommand } from './ack-probe.js';
 import { type BotChild, startBotChild } from './bot-child.js';
 import type { CycleMeasurement, MemoryPeaks } from './bot-process.js';
@@ -39,6 +40,8 @@ const { values: flags } = parseArgs({
     concurrency: { type: 'string' },
     seed: { type: 'string', default: '1' },
     processes: { type: 'string', default: '1' },
+    /** On a private 3-master Redis Cluster (REDIS_MODE=cluster) instead of one redis-server. */
+    cluster: { type: 'boolean', default: false },
   },
 });
 
@@ -59,6 +62,7 @@ const concurrencyFlag = wholeNumber('concurrency', flags.concurrency, 1);
 const seed = wholeNumber('seed', flags.seed, 0)!;
 /** Bot processes sharing the work, as several `npm start` on one Redis would (this one included). */
 const processes = wholeNumber('processes', flags.processes, 1)!;
+const onCluster = flags.cluster === true;
 
 const say = (line: string) => process.stderr.write(`${line}\n`);
 
@@ -91,7 +95,11 @@ function heapFlags(): { start: string; bench: string } {
   return { start, bench };
 }
 
-async function chooseRedis(): Promise<{ url: string; server: PrivateRedis | null }> {
+async function chooseRedis(): Promise<{ url: string; server: Pick<PrivateRedis, 'stop'> | null }> {
+  if (onCluster) {
+    const cluster = await startLocalCluster();
+    return { url: cluster.url, server: cluster };
+  }
   const configured = process.env.REDIS_URL?.trim();
   if (configured) {
     if (!(await redisAnswers(configured))) throw new Error('nothing answers at REDIS_URL');
@@ -108,11 +116,15 @@ function threadShares(split: CpuSplit | null): string {
   return `main thread ${fixed(split.main, 2)}, ${http}V8 and libuv threads ${fixed(split.rest, 2)}; `;
 }
 
-/** Seconds of CPU the Redis server has used (INFO cpu), main thread and children. */
+/** Seconds of CPU the Redis server has used (INFO cpu), main thread and children; every master of a cluster. */
 async function serverCpuSeconds(redis: Redis): Promise<number> {
-  const info = await redis.info('cpu');
+  const client: unknown = redis;
+  const nodes = client instanceof Cluster ? client.nodes('master') : [redis];
   let total = 0;
-  for (const match of info.matchAll(/used_cpu_(?:sys|user):([\d.]+)/g)) total += Number(match[1]);
+  for (const node of nodes) {
+    const info = await node.info('cpu');
+    for (const match of info.matchAll(/used_cpu_(?:sys|user):([\d.]+)/g)) total += Number(match[1]);
+  }
   return total;
 }
 
@@ -206,7 +218,7 @@ function report(first: CycleResult, second: CycleResult, memory: MemoryPeaks, co
   out(`  phases seen: ${bot.timeline}`);
   out(
     `  CPU seconds: bot ${fixed(bot.cpuSeconds, 2)} (${threadShares(bot.split)}${fixed(bot.systemSeconds, 2)} of it in the kernel), Redis ${fixed(first.redisCpuSeconds, 2)}` +
-      `${first.redisServerCommands === null ? ' (shared server: other clients included)' : ''}, simulator + fake Slack ${fixed(stats.cpuSeconds, 2)}` +
+      `${onCluster ? ' (3 masters)' : first.redisServerCommands === null ? ' (shared server: other clients included)' : ''}, simulator + fake Slack ${fixed(stats.cpuSeconds, 2)}` +
       (processes > 1 ? `, ${processes - 1} more bot process(es) ${fixed(first.othersCpuSeconds, 2)}` : '') +
       ` (${os.availableParallelism()} cores; load average ${os.loadavg()[0]!.toFixed(1)})`,
   );
@@ -287,12 +299,19 @@ function botExecArgv(): string[] {
 
 async function main(): Promise<number> {
   const { url: redisUrl, server } = await chooseRedis();
-  const prefix = `bench-${randomBytes(4).toString('hex')}`;
-  say(
-    `redis: ${server ? `private redis-server at ${redisUrl}` : `REDIS_URL (${new URL(redisUrl).host})`}; ` +
-      `key prefix ${prefix} (deleted at the end)`,
-  );
-  const admin = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
+  // On a cluster the prefix is a hash tag, as REDIS_MODE=cluster makes it: one slot for every key.
+  const prefix = onCluster
+    ? `{bench-${randomBytes(4).toString('hex')}}`
+    : `bench-${randomBytes(4).toString('hex')}`;
+  const where = onCluster
+    ? `private 3-master Redis Cluster, seed ${redisUrl}`
+    : server
+      ? `private redis-server at ${redisUrl}`
+      : `REDIS_URL (${new URL(redisUrl).host})`;
+  say(`redis: ${where}; key prefix ${prefix} (deleted at the end)`);
+  const admin: Redis = onCluster
+    ? (new Cluster([redisUrl], { redisOptions: { maxRetriesPerRequest: 1 } }) as unknown as Redis)
+    : new Redis(redisUrl, { maxRetriesPerRequest: 1 });
   let sim: SimChild | undefined;
   const bots: BotChild[] = [];
   try {
@@ -309,6 +328,7 @@ async function main(): Promise<number> {
       YEASTAR_CLIENT_SECRET: sim.credentials.clientSecret,
       ...(concurrencyFlag !== undefined ? { YEASTAR_CONCURRENCY: String(concurrencyFlag) } : {}),
       REDIS_URL: redisUrl,
+      REDIS_MODE: onCluster ? 'cluster' : 'single',
       QUEUE_PREFIX: prefix,
       SLACK_BOT_TOKEN: 'xoxb-bench-token',
       SLACK_SIGNING_SECRET: SIGNING_SECRET,
@@ -336,7 +356,8 @@ async function main(): Promise<number> {
     if (!Number.isFinite(warm))
       throw new Error('the bot did not acknowledge a slash command before the cycle');
 
-    const bench: Bench = { sim, bot, others, admin, privateServer: server !== null };
+    // INFO commandstats of one server: a cluster's are spread over its nodes, and it is not counted.
+    const bench: Bench = { sim, bot, others, admin, privateServer: server !== null && !onCluster };
     say('cycle 1: first look at every instance…');
     const first = await measuredCycle(bench);
     say('cycle 2: nothing changed…');

@@ -35,6 +35,8 @@ export type FakeSlackOptions = {
   /** 0 or omitted: a free port on 127.0.0.1. */
   port?: number;
   clock?: () => number;
+  /** Answers `apps.connections.open` (app token in hand): sim/fake-socket-mode.ts's `connectionsOpen`. */
+  connectionsOpen?: (token: string | null) => Record<string, unknown>;
 };
 
 export interface FakeSlack {
@@ -301,11 +303,14 @@ export async function createFakeSlack(options: FakeSlackOptions = {}): Promise<F
         );
         return;
       }
-      if (!token || !/^xox[bpa]-/.test(token)) {
+      if (!token || !/^(xox[bpa]|xapp)-/.test(token)) {
         send(res, 200, { ok: false, error: 'not_authed' });
         return;
       }
-      const result = answer(method, body);
+      const result =
+        method === 'apps.connections.open' && options.connectionsOpen
+          ? options.connectionsOpen(token)
+          : answer(method, body);
       record.ok = result.ok === true;
       send(res, 200, result);
     })().catch(() => {

@@ -98,7 +98,13 @@ export async function runBot(config: Config, options: BotOptions = {}): Promise<
           clock: options.clock ?? systemClock,
         })
       : null;
-  const { port } = await slackApp.start();
+  // A Slack app that cannot start (a refused app token) ends the start: the workers just started go too.
+  const { port } = await slackApp.start().catch(async (error: unknown) => {
+    await renewFollower?.close();
+    await closeWithin(pipeline, wired, 0);
+    signals?.dispose();
+    throw error;
+  });
   logger.info(
     {
       port,

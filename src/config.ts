@@ -137,6 +137,8 @@ const envSchema = z.object({
     (v) => /^rediss?:\/\//.test(v),
     'a redis:// or rediss:// URL',
   ),
+  REDIS_MODE: z.enum(['single', 'cluster']).default('single'),
+  REDIS_TLS_CA_FILE: optionalText,
   SLACK_BOT_TOKEN: optionalText.refine(
     (v) => v === undefined || /^xox[bp]-/.test(v),
     'a bot token starting with xoxb-',
@@ -211,6 +213,10 @@ export type Config = Readonly<{
   }>;
   portalUrl: string;
   redisUrl: string;
+  /** `cluster`: REDIS_URL is a seed node of a Redis Cluster (see src/ops/redis-factory.ts). */
+  redisMode: 'single' | 'cluster';
+  /** A PEM file of the CA that signed the Redis server's certificate (a self-signed one), for rediss://. */
+  redisTlsCaFile: string | undefined;
   slack: Readonly<{
     botToken: string | undefined;
     signingSecret: string | undefined;
@@ -302,6 +308,16 @@ function deepFreeze<T>(value: T): T {
   return value;
 }
 
+/**
+ * On a Redis Cluster every key of a queue, and every key a Lua script or MULTI touches, must hash to one
+ * slot: BullMQ's scripts take several keys of a queue, and the alert store and cycle state use MULTI and
+ * scripts across their keys. A prefix with a hash tag (`{yeastar}`) puts all of them in one slot; a
+ * prefix without one is wrapped whole, so `yeastar` becomes `{yeastar}`.
+ */
+export function clusterPrefix(prefix: string): string {
+  return /\{[^{}]+\}/.test(prefix) ? prefix : `{${prefix}}`;
+}
+
 export function loadConfig(
   env: Record<string, string | undefined> = process.env,
   /** Settings the command about to run cannot do without: reported with the malformed ones, at once. */
@@ -330,6 +346,8 @@ export function loadConfig(
     },
     portalUrl: e.PORTAL_URL.replace(/\/+$/, ''),
     redisUrl: e.REDIS_URL,
+    redisMode: e.REDIS_MODE,
+    redisTlsCaFile: e.REDIS_TLS_CA_FILE,
     slack: {
       botToken: e.SLACK_BOT_TOKEN,
       signingSecret: e.SLACK_SIGNING_SECRET,
@@ -352,7 +370,7 @@ export function loadConfig(
     pollCron: e.POLL_CRON,
     digestOver: e.DIGEST_OVER,
     timeZone: e.TZ,
-    queuePrefix: e.QUEUE_PREFIX,
+    queuePrefix: e.REDIS_MODE === 'cluster' ? clusterPrefix(e.QUEUE_PREFIX) : e.QUEUE_PREFIX,
     logLevel: e.LOG_LEVEL,
     simPort: e.SIM_PORT,
     redisConnectTimeoutMs: e.REDIS_CONNECT_TIMEOUT,

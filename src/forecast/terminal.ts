@@ -4,6 +4,7 @@ import { createAlertStore } from '../alerts/alert-store.js';
 import type { Config } from '../config.js';
 import { createLogger, type Logger } from '../logger.js';
 import { createRedisLink } from '../ops/redis-connection.js';
+import { createRedisFactory } from '../ops/redis-factory.js';
 import { forecastCsv } from './csv.js';
 import { createForecastReader } from './reader.js';
 import { renderForecastText } from './render-text.js';
@@ -65,7 +66,15 @@ export async function runForecast(
   const logger =
     options.logger ??
     createLogger({ level: config.logLevel, destination: destination({ dest: 2, sync: false }) });
-  const link = createRedisLink({ url: config.redisUrl, logger });
+  const link = createRedisLink({
+    url: config.redisUrl,
+    logger,
+    connect: createRedisFactory({
+      url: config.redisUrl,
+      mode: config.redisMode,
+      tlsCaFile: config.redisTlsCaFile,
+    }),
+  });
   try {
     const redis = link.connect();
     await link.ready(config.redisConnectTimeoutMs);

@@ -5,6 +5,7 @@ import type { Clock } from '../clock.js';
 import type { Config } from '../config.js';
 import { createLogger, type Logger } from '../logger.js';
 import { createRedisLink, type RedisLink } from '../ops/redis-connection.js';
+import { createRedisFactory } from '../ops/redis-factory.js';
 import { createSlackWebClient, type SlackWebClient } from '../slack/web-client.js';
 import { createYeastarClient } from '../yeastar/client.js';
 import type { YeastarClient } from '../yeastar/types.js';
@@ -39,7 +40,9 @@ export function wirePipeline(config: Config, overrides: WiringOverrides = {}): W
   const link = createRedisLink({
     url: config.redisUrl,
     logger,
-    ...(overrides.redis ? { connect: overrides.redis } : {}),
+    connect:
+      overrides.redis ??
+      createRedisFactory({ url: config.redisUrl, mode: config.redisMode, tlsCaFile: config.redisTlsCaFile }),
   });
   const connect = () => link.connect();
   let shared: Redis | undefined;

@@ -65,7 +65,8 @@ export function isConnectionError(error: unknown): boolean {
   const e = error as { code?: unknown; message?: unknown } | null;
   if (typeof e?.code === 'string' && CONNECTION_CODES.has(e.code)) return true;
   const message = typeof e?.message === 'string' ? e.message : '';
-  return /connection is closed|connect ETIMEDOUT|stream isn't writeable|reached the max retries|NOAUTH|WRONGPASS|LOADING/i.test(
+  // The last four are a cluster's: no node reachable, or slots moving during a failover.
+  return /connection is closed|connect ETIMEDOUT|stream isn't writeable|reached the max retries|NOAUTH|WRONGPASS|LOADING|Failed to refresh slots cache|None of startup nodes is available|CLUSTERDOWN|TRYAGAIN/i.test(
     message,
   );
 }
@@ -141,8 +142,9 @@ export function createRedisLink(deps: {
   function track(connection: Redis): Redis {
     connections.push(connection);
     connection.on('error', (error: Error) => report(error, 'connection'));
-    const duplicate = connection.duplicate.bind(connection);
-    connection.duplicate = (override) => track(duplicate(override));
+    // A cluster client's duplicate takes (startupNodes, options): every argument goes through as given.
+    const duplicate = connection.duplicate.bind(connection) as (...args: unknown[]) => Redis;
+    connection.duplicate = (...args: unknown[]) => track(duplicate(...args));
     return connection;
   }
 

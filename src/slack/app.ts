@@ -13,6 +13,7 @@ import { boltLogger } from './bolt-logger.js';
 import { createDeduper } from './dedupe.js';
 import { LimitedHttpReceiver } from './limited-receiver.js';
 import { registerListeners } from './listeners/index.js';
+import { socketModeStartError } from './socket-mode-errors.js';
 
 /**
  * The Slack app: Bolt over HTTP (`POST /slack/events`, signatures checked by Bolt after our request
@@ -126,7 +127,11 @@ export function createSlackApp(deps: SlackAppDeps): SlackApp {
     async start() {
       if (socketMode) {
         routeServer = await startOpsServer(routes, config.port);
-        await app.start();
+        await app.start().catch(async (error: unknown) => {
+          await routeServer?.close();
+          routeServer = undefined;
+          throw socketModeStartError(error, config.slack.apiUrl);
+        });
         started = true;
         const port = routeServer.port;
         logger.info({ port, mode: 'socket' }, 'slack app running');

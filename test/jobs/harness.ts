@@ -55,7 +55,13 @@ export function alertKeyOfMessage(message: { metadata?: unknown }): string | und
 }
 
 export async function createWorld(
-  options: { sim?: SimOptions; env?: Record<string, string>; tuning?: Partial<PipelineTuning> } = {},
+  options: {
+    sim?: SimOptions;
+    env?: Record<string, string>;
+    tuning?: Partial<PipelineTuning>;
+    /** Makes the world's Redis connections (a cluster client in the cluster tests); TEST_REDIS_URL by default. */
+    redis?: () => Redis;
+  } = {},
 ): Promise<World> {
   const clock = { now: NOW };
   const sim = await createSimulator({ seed: 7, anchorMs: NOW, ...options.sim });
@@ -63,7 +69,7 @@ export async function createWorld(
   const prefix = uniquePrefix('jobs');
   const connections: Redis[] = [];
   const connect = () => {
-    const connection = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: null });
+    const connection = options.redis?.() ?? new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: null });
     connections.push(connection);
     return connection;
   };
@@ -90,7 +96,8 @@ export async function createWorld(
     sim,
     slack,
     config,
-    prefix,
+    // The configured one: in cluster mode QUEUE_PREFIX gets its hash-tag braces.
+    prefix: config.queuePrefix,
     clock,
     redis,
     connect,
@@ -115,7 +122,7 @@ export async function createWorld(
         clientSecret: sim.credentials.clientSecret,
         userAgent: 'OpenAPI',
         redis: shared,
-        keyPrefix: prefix,
+        keyPrefix: config.queuePrefix,
         clock: clockFn,
         retry: { baseDelayMs: 20, maxDelayMs: 200 },
       });
@@ -123,7 +130,7 @@ export async function createWorld(
         config,
         redis: connect,
         client,
-        store: createAlertStore({ redis: shared, prefix }),
+        store: createAlertStore({ redis: shared, prefix: config.queuePrefix }),
         slack: createSlackWebClient({ token: config.slack.botToken, apiUrl: slack.url, logger }),
         logger,
         clock: clockFn,
@@ -140,7 +147,7 @@ export async function createWorld(
         clientSecret: sim.credentials.clientSecret,
         userAgent: 'OpenAPI',
         redis,
-        keyPrefix: `${prefix}:expect`,
+        keyPrefix: `${config.queuePrefix}:expect`,
       });
       const out: Evaluation[] = [];
       for (const line of await client.listProductLines()) {
@@ -177,7 +184,7 @@ export async function createWorld(
       await Promise.all(pipelines.map((p) => p.close()));
       await sim.close();
       await slack.close();
-      await deleteKeys(redis, prefix);
+      await deleteKeys(redis, config.queuePrefix);
       await Promise.all(connections.map((c) => c.quit().catch(() => c.disconnect())));
     },
   };
