@@ -6,6 +6,7 @@
 export type Command =
   | { kind: 'activation'; sn: string }
   | { kind: 'status'; sn: string }
+  | { kind: 'renew'; sn: string }
   | { kind: 'expiring'; days: number | null }
   | { kind: 'audit' }
   | { kind: 'help' }
@@ -72,7 +73,7 @@ export function parseDays(raw: string): { ok: true; days: number } | { ok: false
   return { ok: true, days };
 }
 
-function withSn(kind: 'activation' | 'status', rest: string): ParsedCommand {
+function withSn(kind: 'activation' | 'status' | 'renew', rest: string): ParsedCommand {
   const sn = parseSn(rest);
   return sn.ok ? { ok: true, command: { kind, sn: sn.sn } } : sn;
 }
@@ -110,6 +111,8 @@ export function parseCommand(text: string | undefined | null): ParsedCommand {
       return withSn('activation', rest);
     case 'status':
       return withSn('status', rest);
+    case 'renew':
+      return withSn('renew', rest);
     case 'expiring': {
       if (rest.trim() === '') return { ok: true, command: { kind: 'expiring', days: null } };
       const days = parseDays(rest);

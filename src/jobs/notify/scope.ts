@@ -159,6 +159,7 @@ export function createNotifyScope(
       now: ctx.clock(),
       timeZone: ctx.config.timeZone,
       thresholds: ctx.config.alertDays,
+      renewMode: ctx.config.renew.mode,
     }),
     write: (write) => {
       pending.push(write);
