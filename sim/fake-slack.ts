@@ -51,6 +51,8 @@ export interface FakeSlack {
   messages(channel?: string): FakeSlackMessage[];
   /** Published App Home views by user. */
   homeViews: Map<string, unknown>;
+  /** Modals by view id, as last opened (`views.open`) or updated (`views.update`). */
+  modals: Map<string, unknown>;
   /** Files uploaded through files.getUploadURLExternal, the upload URL and files.completeUploadExternal. */
   files: Map<string, FakeSlackFile>;
   /** The next `n` matching calls get HTTP 429 with `Retry-After` and `{ok:false, error:'ratelimited'}`. */
@@ -140,11 +142,29 @@ function send(
   res.end(text);
 }
 
+/** `views.open` and `views.update`: the modals are kept by view id, as last opened or updated. */
+function answerModal(
+  modals: Map<string, unknown>,
+  method: string,
+  body: Record<string, unknown>,
+  newId: () => string,
+): Record<string, unknown> {
+  const text = (value: unknown) => (typeof value === 'string' ? value : '');
+  if (method === 'views.open' && text(body.trigger_id) === '')
+    return { ok: false, error: 'invalid_trigger_id' };
+  const id = method === 'views.open' ? newId() : text(body.view_id);
+  if (method === 'views.update' && !modals.has(id)) return { ok: false, error: 'not_found' };
+  modals.set(id, body.view);
+  return { ok: true, view: { id, ...(body.view as object) } };
+}
+
 export async function createFakeSlack(options: FakeSlackOptions = {}): Promise<FakeSlack> {
   const clock = options.clock ?? Date.now;
   const calls: FakeSlackCall[] = [];
   const responses: FakeSlack['responses'] = [];
   const homeViews = new Map<string, unknown>();
+  const modals = new Map<string, unknown>();
+  let modalSeq = 0;
   // Insertion order of the Map is posting order, which `messages()` keeps.
   const messages = new Map<string, FakeSlackMessage>();
   let faults: Fault[] = [];
@@ -242,6 +262,9 @@ export async function createFakeSlack(options: FakeSlackOptions = {}): Promise<F
         return conversationsHistory([...messages.values()], body);
       case 'conversations.replies':
         return conversationsReplies([...messages.values()], body);
+      case 'views.open':
+      case 'views.update':
+        return answerModal(modals, method, body, () => `VMODAL${++modalSeq}`);
       case 'conversations.info': {
         const channel = text(body.channel);
         if (!CHANNEL_ID.test(channel)) return { ok: false, error: 'channel_not_found' };
@@ -345,6 +368,7 @@ export async function createFakeSlack(options: FakeSlackOptions = {}): Promise<F
     calls,
     responses,
     homeViews,
+    modals,
     files: uploads.files,
     responseUrl(id) {
       return `${fakeSlack.url}${RESPONSE_PREFIX}${id ?? randomBytes(6).toString('hex')}`;
@@ -382,6 +406,7 @@ export async function createFakeSlack(options: FakeSlackOptions = {}): Promise<F
       responses.length = 0;
       messages.clear();
       homeViews.clear();
+      modals.clear();
       uploads.files.clear();
       faults = [];
       afterFaults = [];

@@ -61,7 +61,7 @@ function runRoute(
   url: URL,
   body: string,
   state: SimState,
-): Answer {
+): Answer | Promise<Answer> {
   if (!found) return notFound('not_found', `No such path: ${url.pathname}`);
   const { route, match } = found;
   if (route.method !== req.method) {
@@ -91,7 +91,7 @@ async function answer(
   if (latencyMs > 0) await latency.wait(template, arrived, latencyMs);
 
   const fault = faults.takeFault(url.pathname, template);
-  let result = fault ? faultAnswer(fault) : runRoute(found, req, url, body, state);
+  let result = fault ? faultAnswer(fault) : await runRoute(found, req, url, body, state);
   if (faults.takeMalform(url.pathname, template)) {
     // Cut by characters as when every body was a string, so a cached page breaks at the same place.
     const text = typeof result.body === 'string' ? result.body : bodyBytes(result.body).toString('utf8');

@@ -12,7 +12,8 @@ export type SimRoute = {
   template: string;
   pattern: RegExp;
   authenticated: boolean;
-  run(req: SimRequest, state: SimState): Answer;
+  /** A promise for an answer that takes time (the order endpoints' slow-API knob). */
+  run(req: SimRequest, state: SimState): Answer | Promise<Answer>;
 };
 
 export type SimRequest = {

@@ -2,6 +2,7 @@ import { silentLogger } from '../src/logger.js';
 import type { SimFaults } from './faults.js';
 import type { RawInstance } from './generator.js';
 import { startSimHttp } from './http-server.js';
+import { ORDER_ROUTES } from './orders.js';
 import { PARTNER_ROUTES } from './partner-routes.js';
 import type { SimRoute } from './route.js';
 import { createSimState, type SimOptions, type SimState } from './sim-state.js';
@@ -26,7 +27,7 @@ export type { SimOptions, SimState } from './sim-state.js';
  * Every endpoint the simulator serves, first match wins. A new set of endpoints goes in a file of its own
  * exporting its `SimRoute[]` and joins here with one line.
  */
-const ROUTES: readonly SimRoute[] = [...PARTNER_ROUTES];
+const ROUTES: readonly SimRoute[] = [...PARTNER_ROUTES, ...ORDER_ROUTES];
 
 export interface Simulator {
   url: string;

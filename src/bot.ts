@@ -11,6 +11,7 @@ import { opsRoutes } from './ops/http.js';
 import { createMetrics, type Metrics } from './ops/metrics.js';
 import { armExitGuard, stopSignals } from './ops/shutdown.js';
 import { createSlackApp, type SlackApp } from './slack/app.js';
+import { startRenewFollower } from './slack/renew/follower.js';
 import { createSlackWebClient } from './slack/web-client.js';
 
 /**
@@ -84,8 +85,22 @@ export async function runBot(config: Config, options: BotOptions = {}): Promise<
   });
 
   await pipeline.start();
+  // Orders placed from Slack are followed here until final (a BullMQ worker of its own).
+  const renewFollower =
+    config.renew.mode === 'live'
+      ? startRenewFollower({
+          config,
+          connection: wired.deps.redis(),
+          redis: wired.deps.redis(),
+          store: wired.deps.store,
+          slack,
+          logger,
+          clock: options.clock ?? systemClock,
+        })
+      : null;
   // A Slack app that cannot start (a refused app token) ends the start: the workers just started go too.
   const { port } = await slackApp.start().catch(async (error: unknown) => {
+    await renewFollower?.close();
     await closeWithin(pipeline, wired, 0);
     signals?.dispose();
     throw error;
@@ -103,6 +118,7 @@ export async function runBot(config: Config, options: BotOptions = {}): Promise<
   const reason = await stopAsked;
   const clean = await stopBot({ config, logger, wired, reason, guard: !options.until }, async () => {
     await slackApp.stop();
+    await renewFollower?.close();
     await pipeline.close();
   });
   signals?.dispose();
@@ -136,6 +152,7 @@ async function assembleSlackApp(
     redis,
     logger,
     routes: opsRoutes({ health, metrics }),
+    renewCount: metrics.renewOrder,
   });
 }
 

@@ -168,6 +168,9 @@ const envSchema = z.object({
   POLL_EVERY: duration('1h'),
   POLL_CRON: cron,
   ACTIVATION_ALLOWED_USERS: slackUserIds,
+  RENEW_MODE: z.enum(['off', 'dry-run', 'live'], { error: 'one of off, dry-run, live' }).default('off'),
+  RENEW_ALLOWED_USERS: slackUserIds,
+  RENEW_APPROVERS: slackUserIds,
   DIGEST_OVER: positiveInt(10, 'a whole number of messages, at least 1'),
   TZ: timeZone,
   QUEUE_PREFIX: z
@@ -225,6 +228,13 @@ export type Config = Readonly<{
     burst: number;
     /** Where the bot's alerts about itself go: SLACK_OPS_CHANNEL, else the alert channel. */
     opsChannel: string | undefined;
+  }>;
+  /** Renewing from Slack: `off` shows nothing; `dry-run` shows the order instead of sending it. */
+  renew: Readonly<{
+    mode: 'off' | 'dry-run' | 'live';
+    allowedUsers: readonly string[];
+    /** When set, an order waits for an Approve click by one of these (someone other than the requester). */
+    approvers: readonly string[];
   }>;
   routesFile: string | undefined;
   remindEveryMs: number;
@@ -349,6 +359,7 @@ export function loadConfig(
       burst: e.SLACK_BURST,
       opsChannel: e.SLACK_OPS_CHANNEL ?? e.SLACK_ALERT_CHANNEL,
     },
+    renew: { mode: e.RENEW_MODE, allowedUsers: e.RENEW_ALLOWED_USERS, approvers: e.RENEW_APPROVERS },
     routesFile: e.ROUTES_FILE,
     remindEveryMs: e.REMIND_EVERY,
     metaFailAfter: e.META_FAIL_AFTER,

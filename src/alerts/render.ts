@@ -13,6 +13,7 @@ import type {
 } from './block-kit.js';
 import { SLACK_LIMITS, truncate } from './block-limits.js';
 import { alertTitle, renewalText, stageTitle } from './headline.js';
+import { type RenewMode, type RenewOrderState, renewButtons, renewLine } from './render-renew.js';
 import { calendarDaysLeft, compareUrgency, productNameOf, stageDays, stageRank } from './rules.js';
 import { isValidTime, slackDate } from './slack-date.js';
 import { snoozeOptions } from './snooze.js';
@@ -52,6 +53,10 @@ export type AlertView = {
   timeZone: string;
   /** `ALERT_DAYS`, for the snooze menu's "until the next stage" and "N days before expiry". */
   thresholds?: readonly number[];
+  /** `RENEW_MODE`: when not `off`, the renewal buttons (render-renew.ts). */
+  renewMode?: RenewMode;
+  /** An order placed from Slack for this alert and stage, when one was. */
+  renewOrder?: RenewOrderState | null;
 };
 
 /** `ALERT_DAYS`' own default, for callers that render without the configured list. */
@@ -353,6 +358,8 @@ function stateLines(view: AlertView): string[] {
   if (record.snoozedUntil !== null && record.snoozedUntil > view.now) {
     lines.push(`:zzz: Snoozed until ${slackDate(record.snoozedUntil)} by ${userMention(record.snoozedBy)}`);
   }
+  const ordered = renewLine(view.renewOrder);
+  if (ordered) lines.push(ordered);
   return lines;
 }
 
@@ -423,6 +430,7 @@ function actionsBlock(view: AlertView): ActionsBlock {
   }
   const snooze = snoozeMenu(view.evaluation, view);
   if (snooze) elements.push(snooze);
+  elements.push(...renewButtons(view.evaluation, view.renewMode, view.renewOrder));
   if (subject.productId === SOFTWARE_EDITION_PRODUCT_ID) {
     elements.push({
       type: 'button',

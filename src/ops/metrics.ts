@@ -18,6 +18,8 @@ export type Metrics = {
   registry: Registry;
   observeCycle(cycle: CycleObservation): void;
   slackCall(method: string, error?: string): void;
+  /** One renewal attempt from Slack, by result (`placed`, `refused`, `dry_run`, …). */
+  renewOrder(result: string): void;
   /** Adds what is read on scrape (the pipeline's queues exist only after the Slack client is built). */
   attach(more: MetricsSources): void;
   /** The text `GET /metrics` answers, and its content type. */
@@ -134,8 +136,18 @@ export function createMetrics(sources: MetricsSources = {}): Metrics {
     },
   });
 
+  const renewOrders = new Counter({
+    name: 'yeastar_renew_orders_total',
+    help: 'Renewal attempts from Slack handled by this process, by result',
+    labelNames: ['result'] as const,
+    registers: [registry],
+  });
+
   return {
     registry,
+    renewOrder(result) {
+      renewOrders.inc({ result });
+    },
     observeCycle(cycle) {
       cycles.inc({ outcome: cycle.ok ? 'success' : 'failure' });
       cycleDuration.observe(cycle.seconds);

@@ -32,6 +32,8 @@ export type SlackAppDeps = {
   clock?: () => number;
   /** Served beside the Slack endpoint; one with the same method and path replaces the default `/healthz`. */
   routes?: SlackRoute[];
+  /** `yeastar_renew_orders_total{result}`. */
+  renewCount?: (result: string) => void;
 };
 
 export type SlackApp = {
@@ -114,6 +116,7 @@ export function createSlackApp(deps: SlackAppDeps): SlackApp {
       logger,
     }),
     dedupe: createDeduper({ redis: deps.redis, prefix: config.queuePrefix }),
+    ...(deps.renewCount ? { renewCount: deps.renewCount } : {}),
   });
 
   // Socket Mode opens no port of its own, so the routes get a plain server.

@@ -6,6 +6,7 @@
 export type Command =
   | { kind: 'activation'; sn: string }
   | { kind: 'status'; sn: string }
+  | { kind: 'renew'; sn: string }
   | { kind: 'expiring'; days: number | null }
   | { kind: 'audit' }
   | { kind: 'help' }
@@ -27,7 +28,8 @@ export const USAGE = [
   '• `status <SN>`: plan, expiry, services and alert state of one instance',
   '• `expiring [days]`: open alerts expiring within `days` (1–365), most urgent first',
   '• `activation <SN>`: the activation code of a P-Series Software Edition instance (allowed users only)',
-  '• `audit`: the last 20 activation-code requests (allowed users only)',
+  '• `renew <SN>`: order the renewal of an instance, in a form showing exactly what will be ordered (when renewing from Slack is on; allowed users only)',
+  '• `audit`: the last 20 activation-code requests and renewal attempts (allowed users only)',
   '• `forecast [days] [customer]`: renewals per week and the customers with the most, from the last complete cycle',
   '• `export [days]`: the forecast as a CSV file, sent to you in a direct message',
   '• `help`: this text',
@@ -72,7 +74,7 @@ export function parseDays(raw: string): { ok: true; days: number } | { ok: false
   return { ok: true, days };
 }
 
-function withSn(kind: 'activation' | 'status', rest: string): ParsedCommand {
+function withSn(kind: 'activation' | 'status' | 'renew', rest: string): ParsedCommand {
   const sn = parseSn(rest);
   return sn.ok ? { ok: true, command: { kind, sn: sn.sn } } : sn;
 }
@@ -110,6 +112,8 @@ export function parseCommand(text: string | undefined | null): ParsedCommand {
       return withSn('activation', rest);
     case 'status':
       return withSn('status', rest);
+    case 'renew':
+      return withSn('renew', rest);
     case 'expiring': {
       if (rest.trim() === '') return { ok: true, command: { kind: 'expiring', days: null } };
       const days = parseDays(rest);

@@ -279,13 +279,18 @@ export function activationReply(result: ActivationResult): Reply {
 }
 
 export function auditReply(entries: AuditEntry[]): Reply {
-  if (entries.length === 0) return textReply('No activation-code requests recorded yet.');
+  if (entries.length === 0) return textReply('No activation-code requests or renewal attempts recorded yet.');
   const lines = entries.map((e) => {
     const at = Number.isFinite(e.at) && e.at > 0 ? slackDate(e.at) : 'time unknown';
     return `• ${at} · ${mention(e.user)} · *${clean(e.sn, '?', 40)}* · ${clean(e.outcome, '?', 20)} · via ${clean(e.via, '?', 20)}`;
   });
   return {
-    text: `The last ${entries.length} activation-code requests`,
-    blocks: [listSection(`*The last ${entries.length} activation-code requests*, newest first`, lines)],
+    text: `The last ${entries.length} activation-code requests and renewal attempts`,
+    blocks: [
+      listSection(
+        `*The last ${entries.length} activation-code requests and renewal attempts*, newest first`,
+        lines,
+      ),
+    ],
   };
 }

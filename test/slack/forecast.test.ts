@@ -9,6 +9,7 @@ import { buildForecast } from '../../src/forecast/model.js';
 import { alertStates } from '../../src/forecast/reader.js';
 import { encodeSnapshot, type ForecastSnapshot } from '../../src/forecast/snapshot.js';
 import { forecastKeys } from '../../src/forecast/store.js';
+import { createLedger } from '../../src/renew/ledger.js';
 import { ALLOWED, createSlackWorld, DAY, type SlackWorld, waitFor } from './harness.js';
 
 /**
@@ -195,6 +196,57 @@ describe('/yeastar forecast and export', () => {
     const acked = records.filter((r) => r.sn === due.sn);
     expect(acked.length).toBeGreaterThan(0);
     expect(acked.every((r) => r.alert_state === 'acknowledged')).toBe(true);
+  });
+
+  it('shows an alert whose renewal was ordered from Slack as ordered, by whom, in the CSV', async () => {
+    await storeSnapshot();
+    const due = snapshot.items.filter(
+      (i) => i.expiresAt > world.clock.now + 20 * DAY && i.expiresAt < world.clock.now + 28 * DAY,
+    )[0]!;
+    const raw = await world.client.getInstance(due.productId, due.sn);
+    const evaluation = evaluateInstance(raw!, {
+      now: world.clock.now,
+      thresholds: world.config.alertDays,
+      timeZone: 'UTC',
+    });
+    expect(evaluation.stage).not.toBeNull();
+    await world.store.decide('c2', 'j2', [evaluation], world.clock.now);
+    const ledger = createLedger({ redis: world.redis, prefix: world.prefix });
+    const entry = {
+      state: 'placed' as const,
+      by: ALLOWED,
+      approvedBy: null,
+      sn: due.sn,
+      productId: due.productId,
+      alertKey: evaluation.alertKey,
+      stage: evaluation.stage!,
+      at: world.clock.now,
+      request: '{}',
+      orderId: '1234567890123456789',
+      orderNo: 'SO-1',
+      status: 'pending',
+      channel: null,
+      ts: null,
+      viewId: null,
+      attempt: 'a1',
+    };
+    expect(await ledger.claim(entry)).toEqual({ ok: true });
+
+    const before = world.slack.files.size;
+    await answerTo('export 60');
+    const file = [...world.slack.files.values()].slice(before)[0]!;
+    const records = parse(file.bytes!, { bom: true, columns: true }) as Array<Record<string, string>>;
+    const ordered = records.filter((r) => r.sn === due.sn);
+    expect(ordered.length).toBeGreaterThan(0);
+    expect(ordered.every((r) => r.alert_state === 'ordered')).toBe(true);
+
+    // Awaiting its second person, nothing is ordered yet.
+    await ledger.update({ ...entry, state: 'awaiting_approval' });
+    const later = world.slack.files.size;
+    await answerTo('export 60');
+    const again = [...world.slack.files.values()].slice(later)[0]!;
+    const rows = parse(again.bytes!, { bom: true, columns: true }) as Array<Record<string, string>>;
+    expect(rows.filter((r) => r.sn === due.sn).every((r) => r.alert_state === 'open')).toBe(true);
   });
 
   it('tells the user when Slack refuses the upload', async () => {

@@ -73,7 +73,9 @@ export async function waitFor<T>(
   }
 }
 
-export async function createSlackWorld(options: { routes?: SlackRoute[] } = {}): Promise<SlackWorld> {
+export async function createSlackWorld(
+  options: { routes?: SlackRoute[]; env?: Record<string, string> } = {},
+): Promise<SlackWorld> {
   const clock = { now: NOW };
   const sim = await createSimulator({ seed: 11, anchorMs: NOW, instances: 160, attention: 40 });
   const slack = await createFakeSlack();
@@ -96,6 +98,7 @@ export async function createSlackWorld(options: { routes?: SlackRoute[] } = {}):
     QUEUE_PREFIX: prefix,
     PORT: '0',
     TZ: 'UTC',
+    ...options.env,
   });
   const client = createYeastarClient({
     baseUrl: config.yeastar.baseUrl,
@@ -154,6 +157,7 @@ export async function createSlackWorld(options: { routes?: SlackRoute[] } = {}):
         now: clock.now,
         timeZone: 'UTC',
         thresholds: config.alertDays,
+        renewMode: config.renew.mode,
       });
       const response = await fetch(`${slack.url}chat.postMessage`, {
         method: 'POST',

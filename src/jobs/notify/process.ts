@@ -1,5 +1,6 @@
 import { DelayedError, type Job } from 'bullmq';
 import { SlackApiError, SlackRateLimitError } from '../../slack/api-errors.js';
+import { renewOrderOf } from '../../slack/renew/order-state.js';
 import type { PipelineContext } from '../context.js';
 import { readEnrichment } from '../cycle-state.js';
 import { unrecoverable } from '../errors.js';
@@ -81,6 +82,9 @@ export async function processNotify(
     data.action === 'post' && data.inThread ? ctx.redis.hget(cycleKeys.hash, `digest:${data.channel}`) : null,
   ]);
   if (finished) return;
+  // An order placed from Slack stays on the message whatever the cycle redraws (an extra read only when
+  // renewing from Slack is on and the alert has a stage).
+  const renewOrder = record ? await renewOrderOf(ctx, record) : null;
   const scope = createNotifyScope(ctx, {
     jobId,
     cycleId: data.cycleId,
@@ -88,6 +92,7 @@ export async function processNotify(
     record,
     digestTs,
     enrichment,
+    renewOrder,
     sentValue,
   });
   let outcome: NotifyOutcome;

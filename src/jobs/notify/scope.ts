@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import { type AlertView, renderAlert } from '../../alerts/render.js';
+import type { RenewOrderState } from '../../alerts/render-renew.js';
 import type {
   AlertRecord,
   Enrichment,
@@ -113,6 +114,8 @@ export function createNotifyScope(
     record: AlertRecord | null;
     digestTs: string | null;
     enrichment: Enrichment | null;
+    /** The renewal ordered from Slack for the alert's stage, shown on every redraw. */
+    renewOrder?: RenewOrderState | null;
     sentValue: (field: string) => Promise<string | null>;
   },
 ): NotifyScope {
@@ -222,6 +225,8 @@ export function createNotifyScope(
       now: ctx.clock(),
       timeZone: ctx.config.timeZone,
       thresholds: ctx.config.alertDays,
+      renewMode: ctx.config.renew.mode,
+      renewOrder: job.renewOrder ?? null,
     }),
     write: (write) => {
       pending.push(write);

@@ -2,6 +2,7 @@ import { renderAlert } from '../../alerts/render.js';
 import type { AlertRecord, Enrichment, SlackMessageRef } from '../../alerts/types.js';
 import { readEnrichment } from '../../jobs/cycle-state.js';
 import { messageRefsOf } from '../message-refs.js';
+import { renewOrderOf } from '../renew/order-state.js';
 import { errorText, slackErrorName } from './answer.js';
 import { type ListenerDeps, viewSettings, type WebClient } from './deps.js';
 
@@ -35,6 +36,7 @@ export function createAlertCopyUpdater(deps: ListenerDeps): UpdateAlertCopies {
       evaluation: record.evaluation,
       record,
       enrichment: await enrichmentOf(record),
+      renewOrder: await renewOrderOf(deps, record),
       ...view,
       now: clock(),
     });

@@ -75,6 +75,9 @@ export function register(app: App, deps: ListenerDeps, answerer: Answerer): void
         return activationReply(await deps.activation({ userId, sn: command.sn, via: 'command' }));
       case 'expiring':
         return expiring(command.days ?? Math.max(...config.alertDays), 0);
+      case 'renew':
+        // Renewing is on: src/slack/renew/open-modal.ts answers with the modal; off: as unknown.
+        return usageReply('Unknown subcommand `renew`.');
       case 'audit':
         if (!allowed.has(userId)) {
           return textReply(
@@ -88,6 +91,7 @@ export function register(app: App, deps: ListenerDeps, answerer: Answerer): void
   app.command(COMMAND, async ({ command, respond, client }) => {
     await guarded('command', respond, async () => {
       const parsed = parseCommand(command.text);
+      if (parsed.ok && parsed.command.kind === 'renew' && config.renew.mode !== 'off') return;
       const reply = parsed.ok
         ? await answer(parsed.command, command.user_id, client)
         : usageReply(parsed.error);

@@ -19,6 +19,8 @@ export type ListenerDeps = {
   audit: ActivationAudit;
   activation: ActivationService;
   dedupe: Deduper;
+  /** Counts renewal attempts (metrics); absent in tests that do not look. */
+  renewCount?: (result: string) => void;
 };
 
 /** Bolt's Web API client as a listener receives it. */
@@ -26,5 +28,10 @@ export type WebClient = Parameters<Parameters<App['event']>[1]>[0]['client'];
 
 /** The settings every rendering of an alert or a list needs. */
 export function viewSettings(config: Config) {
-  return { portalUrl: config.portalUrl, timeZone: config.timeZone, thresholds: config.alertDays };
+  return {
+    portalUrl: config.portalUrl,
+    timeZone: config.timeZone,
+    thresholds: config.alertDays,
+    renewMode: config.renew.mode,
+  };
 }

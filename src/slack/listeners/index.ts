@@ -1,4 +1,5 @@
 import type { App } from '@slack/bolt';
+import * as renew from '../renew/index.js';
 import { createAlertCopyUpdater } from './alert-copies.js';
 import { createAnswerer } from './answer.js';
 import * as buttons from './buttons.js';
@@ -26,4 +27,5 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
   command.register(app, deps, answerer);
   buttons.register(app, deps, { answerer, clicks, updateCopies });
   home.register(app, deps, publishHome);
+  renew.register(app, deps);
 }

@@ -1,5 +1,6 @@
 import type { App } from '@slack/bolt';
 import { interactionId } from '../dedupe.js';
+import { renewEarlyAck } from '../renew/ack.js';
 import { errorText } from './answer.js';
 import type { ListenerDeps } from './deps.js';
 
@@ -7,10 +8,11 @@ import type { ListenerDeps } from './deps.js';
  * Registered first: every interaction is acknowledged before anything touches Redis or the API (Slack
  * waits 3 s), and a delivery Slack repeats (a retry, a double click) reaches the listeners once.
  */
-export function register(app: App, { dedupe, logger }: ListenerDeps): void {
+export function register(app: App, deps: ListenerDeps): void {
+  const { dedupe, logger } = deps;
   app.use(async (args) => {
-    const { ack } = args as { ack?: () => Promise<void> };
-    if (ack) await ack();
+    const { ack } = args as { ack?: (response?: unknown) => Promise<void> };
+    if (ack) await ack(renewEarlyAck(deps.config, args.body));
     const id = interactionId(args.body as Record<string, unknown>);
     if (id !== null) {
       try {
