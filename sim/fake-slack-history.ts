@@ -120,3 +120,13 @@ export function conversationsReplies(
   const list = [wire(parent, withMetadata, replies.length), ...replies.map((m) => wire(m, withMetadata))];
   return page(list, body);
 }
+
+export function answerConversations(
+  method: 'conversations.history' | 'conversations.replies',
+  all: StoredMessage[],
+  body: Record<string, unknown>,
+): Record<string, unknown> {
+  return method === 'conversations.history'
+    ? conversationsHistory(all, body)
+    : conversationsReplies(all, body);
+}

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createFakeFiles, type FakeSlackFile, UPLOAD_PATH } from './fake-slack-files.js';
-import { conversationsHistory, conversationsReplies } from './fake-slack-history.js';
+import { answerConversations } from './fake-slack-history.js';
 
 /**
  * A local stand-in for Slack's Web API: enough of chat.*, views.publish, auth.test and a few lookups
@@ -259,9 +259,8 @@ export async function createFakeSlack(options: FakeSlackOptions = {}): Promise<F
         return { ok: true, view: { id: `V${seq}`, type: 'home', ...(body.view as object) } };
       }
       case 'conversations.history':
-        return conversationsHistory([...messages.values()], body);
       case 'conversations.replies':
-        return conversationsReplies([...messages.values()], body);
+        return answerConversations(method, [...messages.values()], body);
       case 'views.open':
       case 'views.update':
         return answerModal(modals, method, body, () => `VMODAL${++modalSeq}`);
