@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createFakeFiles, type FakeSlackFile, UPLOAD_PATH } from './fake-slack-files.js';
+import { answerConversations } from './fake-slack-history.js';
 
 /**
  * A local stand-in for Slack's Web API: enough of chat.*, views.publish, auth.test and a few lookups
@@ -60,9 +61,20 @@ export interface FakeSlack {
   failNext(n: number, status?: number, method?: string): void;
   /** The next `n` matching calls answer `{ok:false, error}` with HTTP 200 (e.g. channel_not_found). */
   errorNext(n: number, error: string, method?: string): void;
+  /**
+   * The next `n` matching calls are carried out (a post exists) but the caller does not learn it: HTTP
+   * `status` (default 500), or with `hangMs` no answer that long and then the connection dropped (a timeout).
+   */
+  acceptThenFail(n: number, options?: { status?: number; hangMs?: number }, method?: string): void;
+  /** The next `n` matching calls about `channel` get an HTTP error (default 500): one channel's outage. */
+  failNextIn(channel: string, n: number, status?: number, method?: string): void;
+  /** Drops every fault not used up yet; messages and calls stay. */
+  clearFaults(): void;
   close(): Promise<void>;
   reset(): void;
 }
+
+type AfterFault = { remaining: number; method: string | undefined; status: number; hangMs?: number };
 
 type Fault = {
   remaining: number;
@@ -70,6 +82,8 @@ type Fault = {
   status: number;
   retryAfterSeconds?: number;
   error: string;
+  /** Only calls whose `channel` is this one. */
+  channel?: string;
 };
 
 const JSON_FIELDS = new Set(['blocks', 'metadata', 'attachments', 'view', 'unfurl', 'user_auth_blocks']);
@@ -154,12 +168,18 @@ export async function createFakeSlack(options: FakeSlackOptions = {}): Promise<F
   // Insertion order of the Map is posting order, which `messages()` keeps.
   const messages = new Map<string, FakeSlackMessage>();
   let faults: Fault[] = [];
+  let afterFaults: AfterFault[] = [];
   let seq = 0;
   const tsBase = Math.floor(clock() / 1000);
   const uploads = createFakeFiles(() => fakeSlack.url.replace(/api\/$/, ''));
 
-  function takeFault(method: string): Fault | undefined {
-    const fault = faults.find((f) => f.remaining > 0 && (f.method === undefined || f.method === method));
+  function takeFault(method: string, channel?: unknown): Fault | undefined {
+    const fault = faults.find(
+      (f) =>
+        f.remaining > 0 &&
+        (f.method === undefined || f.method === method) &&
+        (f.channel === undefined || f.channel === channel),
+    );
     if (!fault) return undefined;
     fault.remaining -= 1;
     faults = faults.filter((f) => f.remaining > 0);
@@ -238,6 +258,9 @@ export async function createFakeSlack(options: FakeSlackOptions = {}): Promise<F
         homeViews.set(userId, body.view);
         return { ok: true, view: { id: `V${seq}`, type: 'home', ...(body.view as object) } };
       }
+      case 'conversations.history':
+      case 'conversations.replies':
+        return answerConversations(method, [...messages.values()], body);
       case 'views.open':
       case 'views.update':
         return answerModal(modals, method, body, () => `VMODAL${++modalSeq}`);
@@ -292,7 +315,7 @@ export async function createFakeSlack(options: FakeSlackOptions = {}): Promise<F
       const record: FakeSlackCall = { method, body, token, at, status: 200, ok: false };
       calls.push(record);
 
-      const fault = takeFault(method);
+      const fault = takeFault(method, body.channel);
       if (fault) {
         record.status = fault.status;
         send(
@@ -312,6 +335,21 @@ export async function createFakeSlack(options: FakeSlackOptions = {}): Promise<F
           ? options.connectionsOpen(token)
           : answer(method, body);
       record.ok = result.ok === true;
+      const after = afterFaults.find(
+        (f) => f.remaining > 0 && (f.method === undefined || f.method === method),
+      );
+      if (after) {
+        after.remaining -= 1;
+        afterFaults = afterFaults.filter((f) => f.remaining > 0);
+        record.status = after.status;
+        if (after.hangMs !== undefined) {
+          await new Promise((r) => setTimeout(r, after.hangMs));
+          req.socket.destroy();
+          return;
+        }
+        send(res, after.status, { ok: false, error: 'internal_error' });
+        return;
+      }
       send(res, 200, result);
     })().catch(() => {
       if (!res.headersSent) send(res, 500, { ok: false, error: 'fatal_error' });
@@ -347,6 +385,21 @@ export async function createFakeSlack(options: FakeSlackOptions = {}): Promise<F
     errorNext(n, error, method) {
       faults.push({ remaining: n, method, status: 200, error });
     },
+    clearFaults() {
+      faults = [];
+      afterFaults = [];
+    },
+    failNextIn(channel, n, status = 500, method) {
+      faults.push({ remaining: n, method, status, error: 'internal_error', channel });
+    },
+    acceptThenFail(n, options = {}, method) {
+      afterFaults.push({
+        remaining: n,
+        method,
+        status: options.hangMs === undefined ? (options.status ?? 500) : 0,
+        ...(options.hangMs === undefined ? {} : { hangMs: options.hangMs }),
+      });
+    },
     reset() {
       calls.length = 0;
       responses.length = 0;
@@ -355,6 +408,7 @@ export async function createFakeSlack(options: FakeSlackOptions = {}): Promise<F
       modals.clear();
       uploads.files.clear();
       faults = [];
+      afterFaults = [];
     },
     close() {
       return new Promise((resolve) => {

@@ -106,7 +106,14 @@ function resolveReasonOf(value: string | undefined): ResolveReason | null {
 /** Every channel's message, from the `messages` JSON the scripts write and return. */
 function messagesOf(messages: string | undefined): SlackMessageRef[] | null {
   const list = parseOrNull<SlackMessageRef[]>(messages);
-  return Array.isArray(list) ? list.map((m) => ({ channel: m.channel, ts: m.ts })) : null;
+  return Array.isArray(list)
+    ? list.map((m) => ({
+        channel: m.channel,
+        ts: m.ts,
+        ...(typeof m.stage === 'string' ? { stage: m.stage } : {}),
+        ...(typeof m.notifiedAt === 'number' ? { notifiedAt: m.notifiedAt } : {}),
+      }))
+    : null;
 }
 
 /** A record from its hash fields; null when the hash is gone (never created, or forgotten). */
@@ -280,15 +287,15 @@ export function createAlertStore(deps: AlertStoreDeps): AlertStore {
       return recordFromHash(await redis.hgetall(keys.alert(alertKey)));
     },
 
-    async setMessage(alertKey, message, notifiedAt) {
+    async setMessage(alertKey, message, notifiedAt, stage) {
       await run.setMessage(
         [keys.alert(alertKey)],
-        [JSON.stringify({ channel: message.channel, ts: message.ts }), notifiedAt ?? ''],
+        [JSON.stringify({ channel: message.channel, ts: message.ts }), notifiedAt ?? '', stage ?? '', ''],
       );
     },
 
-    async markNotified(alertKey, at) {
-      await run.setMessage([keys.alert(alertKey)], ['', at]);
+    async markNotified(alertKey, at, channel, stage) {
+      await run.setMessage([keys.alert(alertKey)], ['', at ?? '', stage ?? '', channel ?? '']);
     },
 
     acknowledge(alertKey, userId, now) {

@@ -19,6 +19,7 @@ import { isValidTime, slackDate } from './slack-date.js';
 import { snoozeOptions } from './snooze.js';
 import type {
   AlertKind,
+  AlertMetadataState,
   AlertRecord,
   Enrichment,
   Evaluation,
@@ -455,8 +456,26 @@ export function header(text: string): HeaderBlock {
   };
 }
 
-function metadataOf(evaluation: Evaluation, kind: AlertKind): RenderedMessage['metadata'] {
+/**
+ * The alert's state in its message, so a wiped Redis can be rebuilt from Slack (src/jobs/rebuild.ts):
+ * the digest the record compares the next evaluation with, and who acknowledged or snoozed it.
+ */
+function metadataOf(
+  evaluation: Evaluation,
+  kind: AlertKind,
+  record?: AlertView['record'],
+): RenderedMessage['metadata'] {
   const { subject } = evaluation;
+  const state: AlertMetadataState = {};
+  if (evaluation.digest) state.digest = evaluation.digest;
+  if (record?.acknowledgedBy) {
+    state.acknowledgedBy = record.acknowledgedBy;
+    if (record.acknowledgedAt !== null) state.acknowledgedAt = String(record.acknowledgedAt);
+  }
+  if (record?.snoozedUntil != null && record.snoozedBy) {
+    state.snoozedBy = record.snoozedBy;
+    state.snoozedUntil = String(record.snoozedUntil);
+  }
   return {
     event_type: 'yeastar_renewal_alert',
     event_payload: {
@@ -465,6 +484,7 @@ function metadataOf(evaluation: Evaluation, kind: AlertKind): RenderedMessage['m
       productNo: subject.productNo,
       kind,
       stage: evaluation.stage ?? 'resolved',
+      ...state,
     },
   };
 }
@@ -488,7 +508,7 @@ export function renderAlert(view: AlertView): RenderedMessage {
   return {
     text: fallbackText(line),
     blocks,
-    metadata: metadataOf(evaluation, evaluation.findings[0]?.kind ?? 'resolved'),
+    metadata: metadataOf(evaluation, evaluation.findings[0]?.kind ?? 'resolved', view.record),
   };
 }
 

@@ -83,7 +83,9 @@ export type DecisionAction = 'post' | 'escalate' | 'update' | 'resolve' | 'nothi
 
 export type ResolveReason = 'renewed' | 'vanished';
 
-export type SlackMessageRef = { channel: string; ts: string };
+/** Where an alert's message is in one channel; the store adds the stage it shows and when that channel
+ * was last notified (per channel: a copy that failed in one channel is retried there alone). */
+export type SlackMessageRef = { channel: string; ts: string; stage?: string; notifiedAt?: number };
 
 /** What Redis holds for one alert (the shape `alert-store.ts` reads and writes). */
 export type AlertRecord = {
@@ -151,8 +153,23 @@ export type RenderedMessage = {
   blocks: KnownBlock[];
   metadata: {
     event_type: 'yeastar_renewal_alert';
-    event_payload: { alertKey: string; productId: string; productNo: string; kind: AlertKind; stage: string };
+    event_payload: {
+      alertKey: string;
+      productId: string;
+      productNo: string;
+      kind: AlertKind;
+      stage: string;
+    } & AlertMetadataState;
   };
+};
+
+/** What an alert's message carries of its record beside the contract's fields (all strings, as Slack keeps them). */
+export type AlertMetadataState = {
+  digest?: string;
+  acknowledgedBy?: string;
+  acknowledgedAt?: string;
+  snoozedBy?: string;
+  snoozedUntil?: string;
 };
 
 /** Slack `action_id`s of the alert buttons: the contract between `render.ts` and `src/slack/`. Each
@@ -197,9 +214,10 @@ export interface AlertStore {
   get(alertKey: string): Promise<AlertRecord | null>;
   /** Records where the alert's Slack message in `message.channel` is (after chat.postMessage); with
    * `notifiedAt`, also when people were last notified. */
-  setMessage(alertKey: string, message: SlackMessageRef, notifiedAt?: number): Promise<void>;
-  /** Records that people were notified about the alert (escalation, reminder) at `at`. */
-  markNotified(alertKey: string, at: number): Promise<void>;
+  setMessage(alertKey: string, message: SlackMessageRef, notifiedAt?: number, stage?: string): Promise<void>;
+  /** Records that people were notified about the alert (escalation, reminder) at `at`, in `channel` when
+   * given (its own reminders count from there). */
+  markNotified(alertKey: string, at: number | null, channel?: string, stage?: string): Promise<void>;
   acknowledge(alertKey: string, userId: string, now: number): Promise<ClaimResult>;
   snooze(alertKey: string, untilMs: number, userId: string, now: number): Promise<ClaimResult>;
   /** Open (unresolved) alerts, most urgent first (earliest expiry; unknown dates last). */

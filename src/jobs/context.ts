@@ -6,12 +6,14 @@ import type { Clock } from '../clock.js';
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
 import type { ChannelLimiter } from '../slack/channel-limiter.js';
+import type { SlackHistory } from '../slack/history.js';
 import type { SlackWebClient } from '../slack/web-client.js';
 import type { YeastarClient } from '../yeastar/types.js';
 import type { CycleState } from './cycle-state.js';
 import type { CycleSummary } from './cycle-summary.js';
 import type { HeldBatch } from './held-digest.js';
 import type { QueueName } from './ids.js';
+import type { PostIntents } from './notify/post-intent.js';
 import type { SelfMonitor } from './self-monitor.js';
 
 /** What every processor needs: built once by the pipeline, passed in, never a module global. */
@@ -29,6 +31,8 @@ export type PipelineTuning = {
   /** Workspace-wide Slack calls (BullMQ's queue limiter), on top of the per-channel bucket. */
   slackLimit: { max: number; duration: number };
   attempts: Record<QueueName, number>;
+  /** How often `npm start` checks its poll schedule is still in Redis (schedule-keeper.ts). */
+  scheduleCheckMs?: number;
   /** How often workers look for jobs whose process died (their lock expired). */
   stalledIntervalMs: number;
   /**
@@ -74,6 +78,10 @@ export type PipelineContext = {
   limiter: ChannelLimiter;
   /** Posts held for quiet hours, by channel and opening: digested together when they are many. */
   held: HeldBatch;
+  /** Slack's history, where a post whose answer was lost is found by its post id (exactly once). */
+  history: SlackHistory;
+  /** What each post is about to be, written before it is sent. */
+  intents: PostIntents;
   queues: Record<QueueName, Queue>;
   tuning: PipelineTuning;
   /** ROUTES_FILE, checked at start; null without one (everything to SLACK_ALERT_CHANNEL). */

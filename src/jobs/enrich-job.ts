@@ -6,6 +6,7 @@ import { countingClient } from './counting-client.js';
 import { readEnrichment } from './cycle-state.js';
 import { planDelivery, targetsFor } from './delivery.js';
 import { isYeastarUnrecoverable } from './errors.js';
+import { heldGroups } from './held-digest.js';
 import { channelStep, jobIds } from './ids.js';
 import type { EnrichData, NotifyData } from './job-data.js';
 import { addJobs } from './queue-options.js';
@@ -37,7 +38,10 @@ export function plannedNotifies(
   if (action === 'post') return { due, held };
   const now = ctx.clock();
   const targets = targetsFor(ctx, evaluation);
-  const channels = [...new Set([...messages.map((m) => m.channel), ...targets.map((t) => t.channel)])];
+  const only = data.channels ? new Set(data.channels) : null;
+  const channels = [...new Set([...messages.map((m) => m.channel), ...targets.map((t) => t.channel)])].filter(
+    (c) => !only || only.has(c),
+  );
   for (const channel of channels) {
     const hasMessage = messages.some((m) => m.channel === channel);
     const notify: NotifyData = { cycleId, action, alertKey, channel, previousStage, evaluation, enrichment };
@@ -48,8 +52,13 @@ export function plannedNotifies(
     }
     const route = targets.find((t) => t.channel === channel)?.route ?? null;
     const plan = planDelivery({ cycleId, alertKey, action, channel, route, stage: evaluation.stage, now });
-    if (plan.held) held.push({ id: plan.id, data: notify, ...(plan.delay ? { delay: plan.delay } : {}) });
-    else due.push({ id: plan.id, data: notify });
+    if (!plan.held) {
+      due.push({ id: plan.id, data: notify });
+      continue;
+    }
+    // A first copy held for the opening is a post like the held new alerts: it joins their batch.
+    const batch = !hasMessage && plan.at !== undefined ? { heldAt: plan.at } : {};
+    held.push({ id: plan.id, data: { ...notify, ...batch }, ...(plan.delay ? { delay: plan.delay } : {}) });
   }
   if (targets.length === 0 && messages.length === 0) {
     ctx.logger.warn(
@@ -58,6 +67,12 @@ export function plannedNotifies(
     );
   }
   return { due, held };
+}
+
+/** Held notifies: first copies registered with their opening's batch first (held-digest.ts), then queued. */
+export async function queueHeld(ctx: PipelineContext, held: PlannedNotify[]): Promise<void> {
+  for (const group of heldGroups(held)) await ctx.held.register(group.channel, group.at, group.alertKeys);
+  await addJobs<NotifyData>(ctx, 'notify', held);
 }
 
 export type PageEnrichment = {
@@ -124,7 +139,7 @@ export async function processEnrich(ctx: PipelineContext, job: Job<EnrichData>):
   }
   const { due, held } = plannedNotifies(ctx, job.data, enrichment);
   const children = await addJobs<NotifyData>(ctx, 'notify', due);
-  await addJobs<NotifyData>(ctx, 'notify', held);
+  await queueHeld(ctx, held);
   await ctx.state.finish(cycleId, jobId, {
     children,
     enrichments: { [alertKey]: enrichment },

@@ -45,6 +45,8 @@ export const jobIds = {
    * while it waits find it already queued instead of queueing it again.
    */
   held: (alertKey: string, step: string, at: number) => `held|notify|${safe(alertKey)}|${safe(step)}|${at}`,
+  /** A copy that failed for good in one channel, retried there alone (copy-repair.ts): one per copy. */
+  repair: (alertKey: string, step: string) => `repair|notify|${safe(alertKey)}|${safe(step)}`,
 };
 
 /** The step of a notify job for one channel: `post.C123`. */

@@ -20,6 +20,8 @@ export type EnrichData = {
   evaluation: Evaluation;
   /** The alert's messages when the scan decided (absent on jobs queued before messages were per channel). */
   messages?: SlackMessageRef[];
+  /** Only these channels (a copy behind its record, lagging-copies.ts); absent: every channel. */
+  channels?: string[];
 };
 
 export type NotifyData =
@@ -54,6 +56,8 @@ export type NotifyData =
       alertKey: string;
       /** The channel whose message this job updates, or posts when the channel has none yet. */
       channel: string;
+      /** A first copy in `channel` held for quiet hours until this instant: posted with its batch. */
+      heldAt?: number;
       previousStage: Stage | null;
       evaluation: Evaluation;
       /** The renewal options (absent on older jobs: read from the cycle's hash). */

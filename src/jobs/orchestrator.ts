@@ -10,6 +10,7 @@ import { commitForecastSnapshot } from './forecast-snapshot.js';
 import { cycleIdOf, jobIds } from './ids.js';
 import { type NotifyData, resolveJob, type ScanData } from './job-data.js';
 import { addJobs } from './queue-options.js';
+import { ensureIndex } from './rebuild.js';
 import { queueReminders } from './reminders.js';
 import { createStormStream } from './storm-stream.js';
 
@@ -68,6 +69,8 @@ export async function processCycle(
   const log = ctx.logger.child({ cycleId });
 
   try {
+    // A Redis without the alert index (wiped, or new) is rebuilt from Slack before anything is decided.
+    await ensureIndex(ctx, log);
     await startScan(ctx, cycleId, log);
     const storms = createStormStream(ctx, cycleId);
     await waitIdle(ctx, job, cycleId, 'scan', (hash) => storms.advance(hash));

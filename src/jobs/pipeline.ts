@@ -8,10 +8,12 @@ import type { Config } from '../config.js';
 import { type Logger, silentLogger } from '../logger.js';
 import type { RedisLink } from '../ops/redis-connection.js';
 import { createChannelLimiter } from '../slack/channel-limiter.js';
+import { createSlackHistory } from '../slack/history.js';
 import type { SlackWebClient } from '../slack/web-client.js';
 import type { YeastarClient } from '../yeastar/types.js';
 import { CHECK_JOB_PREFIX, createCheckWaiters } from './check-waiters.js';
 import { defaultTuning, type PipelineContext, type PipelineTuning } from './context.js';
+import { queueRepair } from './copy-repair.js';
 import { createCycleState } from './cycle-state.js';
 import { type CycleProgress, type CycleSummary, failureCounters, summaryOf } from './cycle-summary.js';
 import { processEnrich } from './enrich-job.js';
@@ -20,10 +22,12 @@ import { createForecastDigest } from './forecast-digest.js';
 import { createHeldBatch } from './held-digest.js';
 import { cycleIdOf, QUEUES, type QueueName, SCHEDULER_ID } from './ids.js';
 import type { EnrichData, NotifyData, ScanData } from './job-data.js';
+import { createPostIntents } from './notify/post-intent.js';
 import { processNotify } from './notify/process.js';
 import { processCycle, reportCycleEnd } from './orchestrator.js';
 import { jobOptions } from './queue-options.js';
 import { processScan } from './scan.js';
+import { keepSchedule } from './schedule-keeper.js';
 import { createSelfMonitor, type SelfMonitor } from './self-monitor.js';
 
 /**
@@ -119,6 +123,8 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
       burst: config.slack.burst,
     }),
     held: createHeldBatch({ redis, prefix, clock }),
+    history: createSlackHistory({ slack: deps.slack, logger }),
+    intents: createPostIntents(redis, prefix),
     queues,
     tuning,
     routes,
@@ -152,6 +158,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
       await ctx.state.finish(cycleId, null, { fields: { status: 'failed' } });
     } else {
       await ctx.state.finish(cycleId, job.id!, { counters: failureCounters(job.id!, job.data) });
+      if (queue === 'notify') await queueRepair(ctx, job as Job<NotifyData>);
     }
   }
 
@@ -244,6 +251,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
   }
 
   let workersStarted = false;
+  let stopKeeper: (() => void) | undefined;
   async function startWorkers(): Promise<void> {
     if (workersStarted) return;
     workersStarted = true;
@@ -267,14 +275,25 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
     queues,
     startWorkers,
     async start() {
+      // Said at start: without the history scopes exactly-once falls back to at-least-once.
+      if (config.slack.alertChannel) await ctx.history.probe(config.slack.alertChannel);
       await startWorkers();
       const repeat = config.pollCron
         ? { pattern: config.pollCron, tz: config.timeZone }
         : { every: config.pollEveryMs };
       // Upserted by id: restarts and extra processes replace the one schedule, never add a second.
-      await queues.poll.upsertJobScheduler(SCHEDULER_ID, repeat, {
-        name: 'cycle',
-        opts: jobOptions(ctx, 'poll'),
+      const upsert = () =>
+        queues.poll.upsertJobScheduler(SCHEDULER_ID, repeat, {
+          name: 'cycle',
+          opts: jobOptions(ctx, 'poll'),
+        });
+      await upsert();
+      stopKeeper ??= keepSchedule({
+        queue: queues.poll,
+        schedulerId: SCHEDULER_ID,
+        upsert,
+        everyMs: tuning.scheduleCheckMs ?? 60_000,
+        logger,
       });
       logger.info({ schedule: config.pollCron ?? `every ${config.pollEveryMs} ms` }, 'poll schedule set');
       await forecastDigest.start();
@@ -296,6 +315,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
       // One close, however many callers (a signal, then the command's own end) wait for it.
       closed ??= (async () => {
         closing = true;
+        stopKeeper?.();
         await Promise.all([...workers.map((w) => w.close()), forecastDigest.close()]);
         await Promise.all(Object.values(queues).map((q) => q.close()));
         // QUIT only where it can be sent: written to a socket that never got through it fails on it.

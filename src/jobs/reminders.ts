@@ -12,10 +12,16 @@ type PlannedNotify = { id: string; data: NotifyData; delay?: number };
 
 /** Open alerts nobody acknowledged or snoozed whose last notification is `remindEveryMs` old. */
 export function needsReminder(record: AlertRecord, now: number, remindEveryMs: number): boolean {
-  if (record.resolvedAt !== null || record.acknowledgedBy !== null || record.stage === null) return false;
-  if (record.snoozedUntil !== null && record.snoozedUntil > now) return false;
-  const last = record.notifiedAt ?? record.firstSeenAt;
-  return record.messages.length > 0 && last + remindEveryMs <= now;
+  return remindChannels(record, now, remindEveryMs).length > 0;
+}
+
+/** The channels of an alert due a reminder: each counts from its own last notification. */
+export function remindChannels(record: AlertRecord, now: number, remindEveryMs: number): string[] {
+  if (record.resolvedAt !== null || record.acknowledgedBy !== null || record.stage === null) return [];
+  if (record.snoozedUntil !== null && record.snoozedUntil > now) return [];
+  return record.messages
+    .filter((m) => (m.notifiedAt ?? record.notifiedAt ?? record.firstSeenAt) + remindEveryMs <= now)
+    .map((m) => m.channel);
 }
 
 /** The cycle's reminder phase, once: due reminders are the cycle's to wait for, held ones are not. */
@@ -44,10 +50,9 @@ async function planReminders(
     // Only the quiet ones cross the wire: after a storm, a thousand alerts were all just notified.
     const { scanned, records } = await ctx.store.listQuiet({ cutoff, offset, limit: pageSize });
     for (const record of records) {
-      if (!record.evaluation || !record.stage || !needsReminder(record, now, ctx.config.remindEveryMs))
-        continue;
+      if (!record.evaluation || !record.stage) continue;
       const { alertKey, stage, evaluation } = record;
-      for (const { channel } of record.messages) {
+      for (const channel of remindChannels(record, now, ctx.config.remindEveryMs)) {
         const route = routeTo(ctx, evaluation, channel);
         const plan = planDelivery({ cycleId, alertKey, action: 'remind', channel, route, stage, now });
         const data: NotifyData = {

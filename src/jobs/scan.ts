@@ -4,11 +4,12 @@ import type { Evaluation } from '../alerts/types.js';
 import type { YeastarClient } from '../yeastar/types.js';
 import type { PipelineContext } from './context.js';
 import { countingClient } from './counting-client.js';
-import { enrichPage } from './enrich-job.js';
+import { enrichPage, queueHeld } from './enrich-job.js';
 import { isYeastarUnrecoverable, unrecoverable } from './errors.js';
 import { forecastPart } from './forecast-snapshot.js';
 import { jobIds } from './ids.js';
 import { type EnrichData, type NotifyData, resolveJob, type ScanData } from './job-data.js';
+import { laggingCopies } from './lagging-copies.js';
 import { addJobs } from './queue-options.js';
 
 /** Page 1's later pages go to Redis this many at a time, so the workers' fetches get turns between them. */
@@ -24,7 +25,7 @@ export async function processScan(ctx: PipelineContext, job: Job<ScanData>): Pro
   const { cycleId, productId } = job.data;
   const jobId = job.id!;
   const counted = countingClient(ctx.client);
-  const { children, fields, alerts, resolves, posts, listed, later, forecast } = await readPage(
+  const { children, fields, alerts, resolves, held, posts, listed, later, forecast } = await readPage(
     ctx,
     job,
     counted.client,
@@ -39,7 +40,7 @@ export async function processScan(ctx: PipelineContext, job: Job<ScanData>): Pro
     ...(await addJobs(ctx, 'notify', [...resolves, ...enriched.due])),
   );
   // Held deliveries are not the cycle's to wait for: they go out at their route's opening.
-  await addJobs(ctx, 'notify', enriched.held);
+  await queueHeld(ctx, [...enriched.held, ...held]);
 
   await ctx.state.finish(cycleId, jobId, {
     children,
@@ -51,7 +52,7 @@ export async function processScan(ctx: PipelineContext, job: Job<ScanData>): Pro
       instances: listed.instances,
       skipped: listed.skipped,
       apiCalls: counted.calls() + enriched.apiCalls,
-      held: enriched.held.length,
+      held: enriched.held.length + held.length,
       [`done:${productId}`]: 1,
       // Listed instances per product line, malformed ones too: the self-monitor's "did the list shrink?".
       [`seen:${productId}`]: listed.instances + listed.skipped,
@@ -107,6 +108,7 @@ async function readPage(ctx: PipelineContext, job: Job<ScanData>, client: Yeasta
   const alerts: EnrichData[] = [];
   const resolves: Array<{ id: string; data: NotifyData }> = [];
   const posts: Evaluation[] = [];
+  const held: Array<{ id: string; data: NotifyData; delay?: number }> = [];
   for (const d of decisions) {
     if (d.action === 'post' || d.action === 'escalate' || d.action === 'update') {
       // No message anywhere yet (its first post is still held for quiet hours, or was lost): whatever
@@ -123,8 +125,13 @@ async function readPage(ctx: PipelineContext, job: Job<ScanData>, client: Yeasta
       if (action === 'post') posts.push(d.evaluation);
     } else if (d.action === 'resolve') {
       resolves.push(resolveJob(cycleId, d, 'renewed', d.evaluation.subject.planExpireDate));
+    } else {
+      const lagging = laggingCopies(ctx, cycleId, d, now);
+      if (lagging.behind) alerts.push(lagging.behind);
+      resolves.push(...lagging.due);
+      held.push(...lagging.held);
     }
   }
   const listed = { instances: page.instances.length, skipped: page.skipped.length };
-  return { children, fields, alerts, resolves, posts, listed, later, forecast };
+  return { children, fields, alerts, resolves, held, posts, listed, later, forecast };
 }

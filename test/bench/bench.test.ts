@@ -32,7 +32,9 @@ function expectStormCalls(stdout: string, slackCalls: number | undefined): void 
   const methods = slackMethods(stdout);
   expect(methods['chat.postMessage'], stdout).toBe(51);
   expect(methods['chat.update'] ?? 0).toBeLessThanOrEqual(1);
-  expect(slackCalls).toBe(51 + (methods['chat.update'] ?? 0));
+  // The first cycle on a Redis without the alert index reads the channel's history once (rebuild.ts).
+  expect(methods['conversations.history']).toBe(1);
+  expect(slackCalls).toBe(51 + (methods['chat.update'] ?? 0) + 1);
 }
 
 const LAST_LINE =

@@ -29,6 +29,6 @@ export async function handle(data: NotifyOf<'remind'>, scope: NotifyScope): Prom
     ? { text: `${data.mentions} ${reply.text}`, blocks: [mentions, ...reply.blocks] }
     : reply;
   await scope.postOnce(step, ref.channel, message, await scope.threadOf(ref));
-  scope.write(ctx.store.markNotified(data.alertKey, now));
+  scope.write(ctx.store.markNotified(data.alertKey, now, ref.channel));
   return { counter: 'reminded' };
 }

@@ -8,8 +8,9 @@ import type {
   RenderedMessage,
   SlackMessageRef,
 } from '../../alerts/types.js';
-import { SlackPlatformError } from '../../slack/api-errors.js';
+import { SlackPlatformError, SlackRateLimitError } from '../../slack/api-errors.js';
 import type { PipelineContext } from '../context.js';
+import { IN_FLIGHT_MS } from './post-intent.js';
 
 /**
  * What every notify action shares within one job: Slack calls made once per cycle and step, the Redis
@@ -63,6 +64,30 @@ export type NotifyScope = {
   activeChannel(): string | undefined;
 };
 
+/** The metadata a post carries: the alert's, or a plain post's, with the post id Slack keeps for us. */
+export function withPostId(
+  metadata: OutgoingMessage['metadata'],
+  postId: string,
+): { event_type: string; event_payload: Record<string, string> } {
+  return metadata
+    ? { event_type: metadata.event_type, event_payload: { ...metadata.event_payload, postId } }
+    : { event_type: POST_EVENT_TYPE, event_payload: { postId } };
+}
+
+/** How long an alert's post waits, at a time, for a lost alert index to be rebuilt. */
+const INDEX_WAIT_MS = 10_000;
+
+/** Metadata event type of the bot's messages that are not alerts (digests, thread replies). */
+export const POST_EVENT_TYPE = 'yeastar_renewal_post';
+
+/**
+ * An alert's first message in a channel is one post whatever the cycle (a cycle that died after Slack
+ * took it leaves its intent to the next); any other post is one per cycle and step.
+ */
+function intentIdOf(cycleId: string, alertKey: string | null, step: string, field: string): string {
+  return alertKey && step.startsWith('post:') ? `alert:${field}` : `cycle:${cycleId}:${field}`;
+}
+
 export function sentField(alertKey: string, step: string): string {
   return `${alertKey}|${step}`;
 }
@@ -111,18 +136,56 @@ export function createNotifyScope(
       const earlier = await sentValue(field);
       if (earlier) return JSON.parse(earlier) as Posted;
       activeChannel = channel;
+      const intentId = intentIdOf(job.cycleId, alertKey, step, field);
+      const intent = await ctx.intents.open(intentId, jobId, {
+        channel,
+        at: ctx.clock(),
+        ...(threadTs ? { threadTs } : {}),
+      });
+      // Another job's post of the same message may be in flight (a repair meeting a cycle's post): wait
+      // for it to land or die rather than post beside it.
+      if (intent.busy) throw new SlackPause(IN_FLIGHT_MS / 3);
+      // Redis lost its data under this job: an alert's first post waits for the next cycle to rebuild
+      // the index from Slack, which may well show the alert posted already.
+      if (intentId.startsWith('alert:') && !intent.indexed) throw new SlackPause(INDEX_WAIT_MS);
+      const record = (posted: Posted) => {
+        pending.push(
+          ctx.redis.hset(sentKey, field, JSON.stringify(posted)).then(() => ctx.intents.close(intentId)),
+        );
+        return posted;
+      };
+      if (!intent.fresh) {
+        // An earlier attempt wrote this intent and never recorded a ts: Slack may have the post.
+        const ts = await ctx.history.findPost(channel, intent.postId, intent.at, threadTs);
+        if (ts) {
+          ctx.logger.info(
+            { jobId, channel, ts, step },
+            'post found in Slack, adopted instead of posted again',
+          );
+          return record({ channel, ts });
+        }
+      }
       const wait = await ctx.limiter.take(channel);
       if (wait > 0) throw new SlackPause(wait);
-      const result = await ctx.slack.chat.postMessage({
-        channel,
-        text: message.text,
-        blocks: message.blocks,
-        ...(message.metadata ? { metadata: message.metadata } : {}),
-        ...(threadTs ? { thread_ts: threadTs } : {}),
-      });
-      const posted: Posted = { channel: result.channel ?? channel, ts: result.ts! };
-      pending.push(ctx.redis.hset(sentKey, field, JSON.stringify(posted)));
-      return posted;
+      const result = await ctx.slack.chat
+        .postMessage({
+          channel,
+          text: message.text,
+          blocks: message.blocks,
+          metadata: withPostId(message.metadata, intent.postId),
+          ...(threadTs ? { thread_ts: threadTs } : {}),
+        })
+        .catch(async (error: unknown) => {
+          // Slack answered, and said no: nothing was posted, so the retry need not look for it. Any
+          // other failure may have been posted: the intent stays for the retry to search, unclaimed.
+          if (error instanceof SlackPlatformError || error instanceof SlackRateLimitError) {
+            await ctx.intents.close(intentId);
+          } else {
+            await ctx.intents.release(intentId);
+          }
+          throw error;
+        });
+      return record({ channel: result.channel ?? channel, ts: result.ts! });
     },
     async update(ref, message) {
       activeChannel = ref.channel;
@@ -150,7 +213,7 @@ export function createNotifyScope(
       if (threadTs) {
         pending.push(ctx.redis.set(threadRootKey(posted), threadTs, 'PX', ctx.config.alertRetentionMs));
       }
-      pending.push(ctx.store.setMessage(key, posted, ctx.clock()));
+      pending.push(ctx.store.setMessage(key, posted, ctx.clock(), evaluation.stage ?? undefined));
     },
     threadOf: async (ref) => (await ctx.redis.get(threadRootKey(ref))) ?? ref.ts,
     sentBefore: async (key, step) => Boolean(await sentValue(sentField(key, step))),
