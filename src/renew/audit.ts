@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { AUDIT_MAX_LENGTH, auditKey } from '../slack/audit.js';
+import { appendAuditEntry } from '../slack/audit.js';
 
 /**
  * Every renewal attempt, in the same stream as activation-code requests, so `/yeastar audit` lists
@@ -12,23 +12,13 @@ export type RenewAudit = {
 export function createRenewAudit(deps: { redis: Redis; prefix: string; clock: () => number }): RenewAudit {
   return {
     async record({ user, sn, result, orderNo }) {
-      await deps.redis.xadd(
-        auditKey(deps.prefix),
-        'MAXLEN',
-        '~',
-        AUDIT_MAX_LENGTH,
-        '*',
-        'user',
+      await appendAuditEntry(deps.redis, deps.prefix, {
         user,
-        'sn',
         sn,
-        'at',
-        String(deps.clock()),
-        'outcome',
-        `renew_${result}`,
-        'via',
-        orderNo ?? 'slack',
-      );
+        at: deps.clock(),
+        outcome: `renew_${result}`,
+        via: orderNo ?? 'slack',
+      });
     },
   };
 }

@@ -29,6 +29,31 @@ export function auditKey(prefix: string): string {
   return `${prefix}:audit:activation`;
 }
 
+/** One entry of the audit stream, whoever writes it: activation-code requests and renewal attempts. */
+export async function appendAuditEntry(
+  redis: Redis,
+  prefix: string,
+  entry: Omit<AuditEntry, 'id'>,
+): Promise<void> {
+  await redis.xadd(
+    auditKey(prefix),
+    'MAXLEN',
+    '~',
+    AUDIT_MAX_LENGTH,
+    '*',
+    'user',
+    entry.user,
+    'sn',
+    entry.sn,
+    'at',
+    String(entry.at),
+    'outcome',
+    entry.outcome,
+    'via',
+    entry.via,
+  );
+}
+
 function entryOf(id: string, flat: string[]): AuditEntry {
   const fields: Record<string, string> = {};
   for (let i = 0; i + 1 < flat.length; i += 2) fields[flat[i]!] = flat[i + 1]!;
@@ -51,23 +76,7 @@ export function createActivationAudit(deps: {
   const clock = deps.clock ?? Date.now;
   return {
     async record({ user, sn, outcome, via }) {
-      await deps.redis.xadd(
-        key,
-        'MAXLEN',
-        '~',
-        AUDIT_MAX_LENGTH,
-        '*',
-        'user',
-        user,
-        'sn',
-        sn,
-        'at',
-        String(clock()),
-        'outcome',
-        outcome,
-        'via',
-        via,
-      );
+      await appendAuditEntry(deps.redis, deps.prefix, { user, sn, at: clock(), outcome, via });
     },
     async recent(count = 20) {
       const rows = await deps.redis.xrevrange(key, '+', '-', 'COUNT', count);

@@ -1,5 +1,6 @@
 import type { Got } from 'got';
 import type { Redis } from 'ioredis';
+import type { Config } from '../config.js';
 import { type Logger, silentLogger } from '../logger.js';
 import { parseJsonBody } from '../util/json.js';
 import { YeastarApiError, YeastarError, YeastarResponseError, YeastarTransportError } from './errors.js';
@@ -104,6 +105,23 @@ type Exchange<T> = {
   /** Reads may be sent again; an order may not. */
   idempotent: boolean;
 };
+
+/** The order API as the bot runs it: the Partner API settings, its tokens shared through Redis. */
+export function createOrderApiFromConfig(
+  config: Config,
+  deps: { redis: Redis; logger: Logger; clock: () => number },
+): OrderApi {
+  return createOrderApi({
+    baseUrl: config.yeastar.baseUrl,
+    userAgent: config.yeastar.userAgent,
+    clientId: config.yeastar.clientId,
+    clientSecret: config.yeastar.clientSecret,
+    redis: deps.redis,
+    keyPrefix: config.queuePrefix,
+    logger: deps.logger,
+    clock: deps.clock,
+  });
+}
 
 export function createOrderApi(options: OrderApiOptions): OrderApi {
   const logger = options.logger ?? silentLogger();

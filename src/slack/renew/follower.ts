@@ -6,7 +6,7 @@ import type { Config } from '../../config.js';
 import type { Logger } from '../../logger.js';
 import { createFollowWorker, type FinalOrder, type FollowData } from '../../renew/follow.js';
 import { createLedger } from '../../renew/ledger.js';
-import { createOrderApi } from '../../yeastar/orders.js';
+import { createOrderApiFromConfig } from '../../yeastar/orders.js';
 import { createAlertMessenger } from './alert-message.js';
 import { followMessage } from './thread.js';
 
@@ -38,16 +38,7 @@ export function startRenewFollower(deps: RenewFollowerDeps): Worker<FollowData> 
   const { config, redis, logger, clock } = deps;
   const prefix = config.queuePrefix;
   const messenger = createAlertMessenger({ config, store: deps.store, redis, logger, clock });
-  const orders = createOrderApi({
-    baseUrl: config.yeastar.baseUrl,
-    userAgent: config.yeastar.userAgent,
-    clientId: config.yeastar.clientId,
-    clientSecret: config.yeastar.clientSecret,
-    redis,
-    keyPrefix: prefix,
-    logger,
-    clock,
-  });
+  const orders = createOrderApiFromConfig(config, { redis, logger, clock });
   return createFollowWorker(deps.connection, prefix, {
     ledger: createLedger({ redis, prefix }),
     orders,

@@ -2,7 +2,7 @@ import { createRenewAudit, type RenewAudit } from '../../renew/audit.js';
 import { createFollowQueue } from '../../renew/follow.js';
 import { createLedger, type Ledger } from '../../renew/ledger.js';
 import { createRenewer, type Renewer, type RenewResult } from '../../renew/renewer.js';
-import { createOrderApi, type OrderApi } from '../../yeastar/orders.js';
+import { createOrderApiFromConfig, type OrderApi } from '../../yeastar/orders.js';
 import type { Instance } from '../../yeastar/types.js';
 import type { ListenerDeps } from '../listeners/deps.js';
 import { type AlertMessenger, createAlertMessenger } from './alert-message.js';
@@ -30,16 +30,7 @@ export function createRenewKit(deps: ListenerDeps, hooks: RenewHooks = {}): Rene
   const { config, redis, logger, clock } = deps;
   if (config.renew.mode === 'off') throw new Error('renewing from Slack is off');
   const prefix = config.queuePrefix;
-  const orders = createOrderApi({
-    baseUrl: config.yeastar.baseUrl,
-    userAgent: config.yeastar.userAgent,
-    clientId: config.yeastar.clientId,
-    clientSecret: config.yeastar.clientSecret,
-    redis,
-    keyPrefix: prefix,
-    logger,
-    clock,
-  });
+  const orders = createOrderApiFromConfig(config, { redis, logger, clock });
   const ledger = createLedger({ redis, prefix });
   const audit = createRenewAudit({ redis, prefix, clock });
   const followQueue = createFollowQueue(redis, prefix);
