@@ -1,7 +1,7 @@
 import { parse } from 'csv-parse/sync';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { FORECAST_CSV_COLUMNS, forecastCsv } from '../../src/forecast/csv.js';
+import { FORECAST_CSV_COLUMNS, forecastCsv, spreadsheetText } from '../../src/forecast/csv.js';
 import { isoFormatter, isoInZone } from '../../src/forecast/iso-time.js';
 import { buildForecast, type ForecastRow } from '../../src/forecast/model.js';
 import { arbItems, BERLIN_AUTUMN_NOW, BERLIN_SPRING_NOW, DAY, item } from './fixtures.js';
@@ -21,9 +21,9 @@ function rowsOf(items = [item()], timeZone = BERLIN, now = BERLIN_SPRING_NOW): F
 function expectedRecord(row: ForecastRow, timeZone: string): Record<string, string> {
   return {
     sn: row.sn,
-    product_line: row.productLine,
-    customer: row.customer,
-    item: row.name,
+    product_line: spreadsheetText(row.productLine),
+    customer: spreadsheetText(row.customer),
+    item: spreadsheetText(row.name),
     kind: row.kind,
     expires_at: isoInZone(row.expiresAt, timeZone),
     days_left: String(row.daysLeft),
@@ -68,6 +68,32 @@ describe('forecastCsv', () => {
     expect(text).toContain(',"Carriage\rreturn",');
     expect(text).toContain(',"Both\r\nbreaks",');
     expect(readCsv(text).map((r) => r.customer)).toEqual(customers);
+  });
+
+  it('writes names a spreadsheet would run as formulas as text, and keeps a negative days_left a number', () => {
+    const customers = [
+      '=HYPERLINK("http://x","y")',
+      '+49 Telecom',
+      '-minus',
+      '@SUM(A1)',
+      '\tTabbed',
+      'Plain = fine',
+    ];
+    const rows = rowsOf(
+      customers.map((customer, i) =>
+        item({ customer, sn: `SN${i}`, expiresAt: BERLIN_SPRING_NOW - 3 * DAY }),
+      ),
+    );
+    const records = readCsv(forecastCsv(rows, BERLIN));
+    expect(records.map((r) => r.customer)).toEqual([
+      `'=HYPERLINK("http://x","y")`,
+      `'+49 Telecom`,
+      `'-minus`,
+      `'@SUM(A1)`,
+      `'\tTabbed`,
+      'Plain = fine',
+    ]);
+    for (const record of records) expect(record.days_left).toMatch(/^-\d+$/);
   });
 
   it('reads back, through a CSV parser, as exactly the rows of the model', () => {

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validateMessage } from '../../src/alerts/block-limits.js';
 import { evaluateInstance } from '../../src/alerts/rules.js';
 import { createSnapshotBuilder } from '../../src/forecast/collect.js';
-import { FORECAST_CSV_COLUMNS } from '../../src/forecast/csv.js';
+import { FORECAST_CSV_COLUMNS, spreadsheetText } from '../../src/forecast/csv.js';
 import { isoInZone } from '../../src/forecast/iso-time.js';
 import { buildForecast } from '../../src/forecast/model.js';
 import { alertStates } from '../../src/forecast/reader.js';
@@ -181,9 +181,9 @@ describe('/yeastar forecast and export', () => {
     expect(records).toEqual(
       model.rows.map((r) => ({
         sn: r.sn,
-        product_line: r.productLine,
-        customer: r.customer,
-        item: r.name,
+        product_line: spreadsheetText(r.productLine),
+        customer: spreadsheetText(r.customer),
+        item: spreadsheetText(r.name),
         kind: r.kind,
         expires_at: isoInZone(r.expiresAt, 'UTC'),
         days_left: String(r.daysLeft),
@@ -193,6 +193,8 @@ describe('/yeastar forecast and export', () => {
       })),
     );
     for (const name of AWKWARD.slice(0, 2)) expect(records.some((r) => r.customer === name)).toBe(true);
+    // The name a spreadsheet would run as a formula arrives as text.
+    expect(records.some((r) => r.customer === `'${AWKWARD[2]}`)).toBe(true);
     const acked = records.filter((r) => r.sn === due.sn);
     expect(acked.length).toBeGreaterThan(0);
     expect(acked.every((r) => r.alert_state === 'acknowledged')).toBe(true);
