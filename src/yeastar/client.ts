@@ -1,7 +1,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Redis } from 'ioredis';
 import { type Logger, silentLogger } from '../logger.js';
-import { parseJsonBody } from '../util/json.js';
+import { envelopeOf, resultOf, successOf } from './answer.js';
 import {
   YeastarApiError,
   YeastarAuthError,
@@ -13,14 +13,12 @@ import { createHttp, parseRetryAfter, relativePath, toTransportError, transportC
 import {
   type Envelope,
   parseActivationCode,
-  parseEnvelope,
   parseInstance,
   parseInstancePage,
   parsePlanRenewalInfo,
   parseProductLines,
   parsePurchaseProductInfo,
   parseServiceRenewalInfo,
-  SchemaError,
 } from './schemas.js';
 import { createTokenManager, type TokenManager } from './tokens.js';
 import { createTransport } from './transport.js';
@@ -162,14 +160,7 @@ export function createYeastarClient(options: YeastarClientOptions): YeastarClien
       throw toTransportError(error, call.endpoint);
     }
     hint.retryAfterMs = statusCode === 429 ? parseRetryAfter(retryAfter, clock()) : undefined;
-    const retryable = statusCode >= 500 || statusCode === 429;
-
-    let envelope: Envelope | undefined;
-    try {
-      envelope = parseEnvelope(parseJsonBody(body));
-    } catch {
-      envelope = undefined;
-    }
+    const envelope = envelopeOf(body);
     logger.debug(
       {
         method: 'GET',
@@ -181,44 +172,11 @@ export function createYeastarClient(options: YeastarClientOptions): YeastarClien
       },
       'yeastar call',
     );
-    if (!envelope) {
-      if (statusCode >= 200 && statusCode < 300) {
-        // A 200 whose body is not an envelope is a broken answer, not a passing hiccup: not retried.
-        throw new YeastarResponseError(
-          `${call.endpoint} answered ${statusCode} with a body that is not a JSON envelope`,
-          { endpoint: call.endpoint, field: 'body' },
-        );
-      }
-      throw new YeastarTransportError(`${call.endpoint} answered HTTP ${statusCode} without an envelope`, {
-        endpoint: call.endpoint,
-        statusCode,
-        retryable,
-        ...(hint.retryAfterMs !== undefined ? { retryAfterSeconds: hint.retryAfterMs / 1000 } : {}),
-      });
-    }
-    const { requestId } = envelope;
-    if (envelope.code !== 'success') {
-      const status = envelope.status ?? statusCode;
-      throw new YeastarApiError({
-        endpoint: call.endpoint,
-        code: envelope.code,
-        status,
-        detailMessage: envelope.detailMessage,
-        requestId,
-        details: envelope.result,
-        retryable: retryable || status >= 500 || status === 429,
-      });
-    }
-    try {
-      return call.parse(envelope.result, envelope);
-    } catch (error) {
-      if (!(error instanceof SchemaError)) throw error;
-      throw new YeastarResponseError(`${call.endpoint} answered with an unusable ${error.message}`, {
-        endpoint: call.endpoint,
-        field: error.field,
-        requestId,
-      });
-    }
+    return resultOf(
+      call.endpoint,
+      successOf(call.endpoint, statusCode, envelope, hint.retryAfterMs),
+      call.parse,
+    );
   }
 
   async function request<T>(call: Call<T>): Promise<T | null> {

@@ -2,8 +2,8 @@ import type { Got } from 'got';
 import type { Redis } from 'ioredis';
 import type { Config } from '../config.js';
 import { type Logger, silentLogger } from '../logger.js';
-import { parseJsonBody } from '../util/json.js';
-import { YeastarApiError, YeastarError, YeastarResponseError, YeastarTransportError } from './errors.js';
+import { envelopeOf, resultOf, successOf } from './answer.js';
+import { YeastarApiError, YeastarError } from './errors.js';
 import { createHttp, relativePath, toTransportError } from './http.js';
 import {
   type BillingContact,
@@ -16,7 +16,6 @@ import {
   parseOrderDetails,
   parseOrderPage,
 } from './schemas/orders.js';
-import { parseEnvelope, SchemaError } from './schemas.js';
 import { createTokenManager, type TokenManager } from './tokens.js';
 
 /**
@@ -168,13 +167,7 @@ export function createOrderApi(options: OrderApiOptions): OrderApi {
     } catch (error) {
       throw toTransportError(error, call.endpoint);
     }
-    const retryable = statusCode >= 500 || statusCode === 429;
-    let envelope: ReturnType<typeof parseEnvelope> | undefined;
-    try {
-      envelope = parseEnvelope(parseJsonBody(Buffer.from(raw, 'utf8')));
-    } catch {
-      envelope = undefined;
-    }
+    const envelope = envelopeOf(Buffer.from(raw, 'utf8'));
     logger.info(
       {
         method: call.method,
@@ -186,44 +179,9 @@ export function createOrderApi(options: OrderApiOptions): OrderApi {
       },
       'yeastar order call',
     );
-    if (!envelope) {
-      if (statusCode >= 200 && statusCode < 300) {
-        throw new YeastarResponseError(
-          `${call.endpoint} answered ${statusCode} with a body that is not a JSON envelope`,
-          {
-            endpoint: call.endpoint,
-            field: 'body',
-          },
-        );
-      }
-      throw new YeastarTransportError(`${call.endpoint} answered HTTP ${statusCode} without an envelope`, {
-        endpoint: call.endpoint,
-        statusCode,
-        retryable,
-      });
-    }
-    if (envelope.code !== 'success') {
-      const status = envelope.status ?? statusCode;
-      throw new YeastarApiError({
-        endpoint: call.endpoint,
-        code: envelope.code,
-        status,
-        detailMessage: envelope.detailMessage,
-        requestId: envelope.requestId,
-        details: envelope.result,
-        retryable: retryable || status >= 500 || status === 429,
-      });
-    }
-    try {
-      return call.parse(envelope.result);
-    } catch (error) {
-      if (!(error instanceof SchemaError)) throw error;
-      throw new YeastarResponseError(`${call.endpoint} answered with an unusable ${error.message}`, {
-        endpoint: call.endpoint,
-        field: error.field,
-        requestId: envelope.requestId,
-      });
-    }
+    return resultOf(call.endpoint, successOf(call.endpoint, statusCode, envelope), (result) =>
+      call.parse(result),
+    );
   }
 
   async function exchange<T>(call: Exchange<T>): Promise<T> {
