@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createFakeFiles, type FakeSlackFile, UPLOAD_PATH } from './fake-slack-files.js';
-import { answerConversations } from './fake-slack-history.js';
+import { answerConversations, type StoredMessage } from './fake-slack-history.js';
 
 /**
  * A local stand-in for Slack's Web API: enough of chat.*, views.publish, auth.test and a few lookups
@@ -23,14 +23,8 @@ export type FakeSlackCall = {
   ok: boolean;
 };
 
-export type FakeSlackMessage = {
-  channel: string;
-  ts: string;
-  thread_ts?: string;
-  text: string;
-  blocks: unknown[];
-  metadata?: unknown;
-};
+/** A message as the fake keeps it (and as its history methods answer it). */
+export type FakeSlackMessage = StoredMessage;
 
 export type FakeSlackOptions = {
   /** 0 or omitted: a free port on 127.0.0.1. */
