@@ -3,6 +3,7 @@ import { rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
+import { renewedUntil } from '../sim/dataset.js';
 import { createFakeSlack, type FakeSlack } from '../sim/fake-slack.js';
 import { createRng, type Rng } from '../sim/random.js';
 import { createSimulator, type Simulator } from '../sim/server.js';
@@ -146,20 +147,7 @@ function changeData(world: World, alerting: Evaluation[], r: Rng, now: number, r
   if (!raw) return;
   if (r.chance(0.5)) {
     renewed.add(target.alertKey);
-    world.sim.updateInstance(productId, productNo, {
-      planStatus: 'purchased',
-      planExpireDate: now + 400 * 86_400_000,
-      currentPlan: '',
-      currentPlanExpireDate: null,
-      nextPlan: '',
-      nextPlanStartDate: null,
-      nextPlanExpireDate: null,
-      serviceList: raw.serviceList.map((s) => ({
-        ...s,
-        serviceStatus: 'purchased',
-        serviceExpireDate: now + 400 * 86_400_000,
-      })),
-    });
+    world.sim.updateInstance(productId, productNo, renewedUntil(raw, now + 400 * 86_400_000));
   } else {
     world.sim.updateInstance(productId, productNo, {
       planStatus: 'expiring',

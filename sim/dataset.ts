@@ -208,3 +208,20 @@ function binarySearch(list: readonly number[], value: number): number {
   }
   return -lo - 1;
 }
+
+/**
+ * What renewing an instance by hand in the portal changes: the plan and every service run until `until`,
+ * nothing switching. Tests and the chaos run apply it with `updateInstance`.
+ */
+export function renewedUntil(raw: RawInstance, until: number): Partial<RawInstance> {
+  return {
+    planStatus: 'purchased',
+    planExpireDate: until,
+    currentPlan: '',
+    currentPlanExpireDate: null,
+    nextPlan: '',
+    nextPlanStartDate: null,
+    nextPlanExpireDate: null,
+    serviceList: raw.serviceList.map((s) => ({ ...s, serviceStatus: 'purchased', serviceExpireDate: until })),
+  };
+}

@@ -1,4 +1,5 @@
 import { Redis } from 'ioredis';
+import { renewedUntil } from '../../sim/dataset.js';
 import { createFakeSlack, type FakeSlack, type FakeSlackMessage } from '../../sim/fake-slack.js';
 import { createSimulator, type SimOptions, type Simulator } from '../../sim/server.js';
 import { createAlertStore } from '../../src/alerts/alert-store.js';
@@ -195,18 +196,5 @@ export async function createWorld(
 export function renew(world: World, evaluation: Evaluation): void {
   const { productId, productNo } = evaluation.subject;
   const raw = world.sim.getInstance(productId, productNo)!;
-  world.sim.updateInstance(productId, productNo, {
-    planStatus: 'purchased',
-    planExpireDate: NOW + 400 * DAY,
-    currentPlan: '',
-    currentPlanExpireDate: null,
-    nextPlan: '',
-    nextPlanStartDate: null,
-    nextPlanExpireDate: null,
-    serviceList: raw.serviceList.map((s) => ({
-      ...s,
-      serviceStatus: 'purchased',
-      serviceExpireDate: NOW + 400 * DAY,
-    })),
-  });
+  world.sim.updateInstance(productId, productNo, renewedUntil(raw, NOW + 400 * DAY));
 }
