@@ -79,9 +79,14 @@ export function spawnCli(command: string, env: Record<string, string>, timeoutMs
   };
 }
 
+/** The lines of an output that say something (blank ones left out). */
+export function nonBlankLines(output: string): string[] {
+  return output.split('\n').filter((line) => line.trim() !== '');
+}
+
 /** What an operator reads on stderr after a failure: a few lines, and no stack trace in any form. */
 export function expectShortStderr(stderr: string, maxLines = 3): void {
-  const lines = stderr.split('\n').filter((line) => line.trim() !== '');
+  const lines = nonBlankLines(stderr);
   expect(lines.length, stderr).toBeLessThanOrEqual(maxLines);
   expect(stderr).not.toMatch(/^\s+at /m);
   expect(stderr).not.toMatch(/\\n\s+at /);

@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { type CliProcess, expectShortStderr, spawnCli } from '../helpers/cli-process.js';
+import { type CliProcess, expectShortStderr, nonBlankLines, spawnCli } from '../helpers/cli-process.js';
 
 /**
  * Bad settings as an operator meets them: the real CLI in a process of its own stops before it does
@@ -35,10 +35,7 @@ describe('two bad settings', () => {
     running.push(proc);
     const { code } = await proc.exited;
     expect(code).toBe(1);
-    const lines = proc
-      .stderr()
-      .split('\n')
-      .filter((line) => line.trim() !== '');
+    const lines = nonBlankLines(proc.stderr());
     expect(lines).toEqual([
       'Invalid setting PORT: expected a TCP port from 0 to 65535',
       expect.stringMatching(/^Invalid setting POLL_CRON: expected a cron pattern .*got value 25/),
@@ -55,10 +52,7 @@ describe('a bad setting and missing ones', () => {
     running.push(proc);
     const { code } = await proc.exited;
     expect(code).toBe(1);
-    const lines = proc
-      .stderr()
-      .split('\n')
-      .filter((line) => line.trim() !== '');
+    const lines = nonBlankLines(proc.stderr());
     expect(lines).toEqual([
       'Invalid setting PORT: expected a TCP port from 0 to 65535',
       'Invalid setting YEASTAR_CLIENT_SECRET: expected a value (it is required here and was empty or unset)',
