@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import { type Clock, systemClock } from './clock.js';
-import { type Config, longestPollGapMs, requireSettings } from './config.js';
+import { type Config, longestPollGapMs, type RequiredSetting, requireSettings } from './config.js';
 import { closeWithin, createOrClose } from './jobs/check.js';
 import type { Pipeline } from './jobs/pipeline.js';
 import { type Wired, type WiringOverrides, wirePipeline } from './jobs/production-deps.js';
@@ -27,12 +27,20 @@ export type BotOptions = WiringOverrides & {
   onListening?: (port: number) => void;
 };
 
-export async function runBot(config: Config, options: BotOptions = {}): Promise<number> {
-  const needed: Parameters<typeof requireSettings>[1][number][] = [];
+/** The settings `npm start` cannot do without; Socket Mode needs no signing secret (the socket is the proof). */
+export function botSettings(
+  socketMode: boolean,
+  options: Pick<BotOptions, 'client'> = {},
+): RequiredSetting[] {
+  const needed: RequiredSetting[] = [];
   if (!options.client) needed.push('YEASTAR_CLIENT_ID', 'YEASTAR_CLIENT_SECRET');
   needed.push('SLACK_BOT_TOKEN', 'SLACK_ALERT_CHANNEL');
-  if (!config.slack.appToken) needed.push('SLACK_SIGNING_SECRET');
-  requireSettings(config, needed);
+  if (!socketMode) needed.push('SLACK_SIGNING_SECRET');
+  return needed;
+}
+
+export async function runBot(config: Config, options: BotOptions = {}): Promise<number> {
+  requireSettings(config, botSettings(Boolean(config.slack.appToken), options));
 
   const logger = options.logger ?? createLogger({ level: config.logLevel });
   const metrics = createMetrics();

@@ -8,15 +8,10 @@ import { type CliCommand, runCommandLine } from './ops/command-line.js';
 const COMMANDS: Record<string, CliCommand> = {
   check: {
     describe: 'one poll cycle now: poll, evaluate, enrich, post to Slack; prints a summary, exits 0 or 1',
-    run: async () =>
-      (await import('./jobs/check.js')).runCheck(
-        loadConfig(process.env, [
-          'YEASTAR_CLIENT_ID',
-          'YEASTAR_CLIENT_SECRET',
-          'SLACK_BOT_TOKEN',
-          'SLACK_ALERT_CHANNEL',
-        ]),
-      ),
+    run: async () => {
+      const { runCheck, checkSettings } = await import('./jobs/check.js');
+      return runCheck(loadConfig(process.env, checkSettings()));
+    },
   },
   forecast: {
     describe: 'the renewal forecast from the last complete cycle; --csv writes the list as CSV (--days N)',
@@ -24,17 +19,10 @@ const COMMANDS: Record<string, CliCommand> = {
   },
   start: {
     describe: 'the long-running bot: poll schedule, workers and the Slack app, until SIGTERM/SIGINT',
-    run: async () =>
-      (await import('./bot.js')).runBot(
-        loadConfig(process.env, [
-          'YEASTAR_CLIENT_ID',
-          'YEASTAR_CLIENT_SECRET',
-          'SLACK_BOT_TOKEN',
-          'SLACK_ALERT_CHANNEL',
-          // Socket Mode needs no signing secret: Slack's socket is the proof.
-          ...(process.env['SLACK_APP_TOKEN']?.trim() ? [] : (['SLACK_SIGNING_SECRET'] as const)),
-        ]),
-      ),
+    run: async () => {
+      const { runBot, botSettings } = await import('./bot.js');
+      return runBot(loadConfig(process.env, botSettings(Boolean(process.env['SLACK_APP_TOKEN']?.trim()))));
+    },
   },
 };
 
